@@ -1,0 +1,51 @@
+/** The CPU backend's kernel list: one import per op family, registered into one registry that refuses duplicates. */
+import { KernelRegistry } from '../registry.js';
+import { kernels as elementwise } from './elementwise.js';
+import { kernels as activation } from './activation.js';
+import { kernels as cast } from './cast.js';
+import { kernels as reduce } from './reduce.js';
+import { kernels as softmax } from './softmax.js';
+import { kernels as cumulative } from './cumulative.js';
+import { kernels as loss } from './loss.js';
+import { kernels as conv } from './conv.js';
+import { kernels as pool } from './pool.js';
+import { kernels as matmul } from './matmul.js';
+import { kernels as normalization } from './normalization.js';
+import { kernels as rnn } from './rnn.js';
+import { kernels as attention } from './attention.js';
+import { kernels as resize } from './resize.js';
+import { kernels as shape } from './shape.js';
+import { kernels as slice } from './slice.js';
+import { kernels as indexing } from './indexing.js';
+import { kernels as sequence } from './sequence.js';
+import { kernels as control } from './control.js';
+import { kernels as string } from './string.js';
+import { kernels as quantize } from './quantize.js';
+import { kernels as signal } from './signal.js';
+
+export function createCpuRegistry(): KernelRegistry {
+  const r = new KernelRegistry();
+  r.addFamily('elementwise', elementwise);
+  r.addFamily('activation', activation);
+  r.addFamily('cast', cast);
+  r.addFamily('reduce', reduce);
+  r.addFamily('softmax', softmax);
+  r.addFamily('cumulative', cumulative);
+  r.addFamily('loss', loss);
+  r.addFamily('conv', conv);
+  r.addFamily('pool', pool);
+  r.addFamily('matmul', matmul);
+  r.addFamily('normalization', normalization);
+  r.addFamily('rnn', rnn);
+  r.addFamily('attention', attention);
+  r.addFamily('resize', resize);
+  r.addFamily('shape', shape);
+  r.addFamily('slice', slice);
+  r.addFamily('indexing', indexing);
+  r.addFamily('sequence', sequence);
+  r.addFamily('control', control);
+  r.addFamily('string', string);
+  r.addFamily('quantize', quantize);
+  r.addFamily('signal', signal);
+  return r;
+}

@@ -1,0 +1,4 @@
+/** Op family 'indexing': declarations and shape inference. */
+import type { OpSchema } from './schema.js';
+
+export const schemas: OpSchema[] = [];

@@ -1,0 +1,4 @@
+/** Op family 'loss': declarations and shape inference. */
+import type { OpSchema } from './schema.js';
+
+export const schemas: OpSchema[] = [];
