@@ -1,4 +1,21 @@
-/** Op family 'cast': declarations and shape inference. */
-import type { OpSchema } from './schema.js';
+/** Op family 'cast': Cast, CastLike, BitCast change the dtype, never the shape. */
+import { dtypeFromOnnx } from '../tensor/dtype.js';
+import type { InferContext, OpSchema, ValueMeta } from './schema.js';
 
-export const schemas: OpSchema[] = [];
+const castTo = (ctx: InferContext): (ValueMeta | undefined)[] => {
+  const a = ctx.inputs[0];
+  return [{ dtype: dtypeFromOnnx(ctx.attrs.int('to')), shape: a?.shape }];
+};
+
+export const schemas: OpSchema[] = [
+  { opType: 'Cast', infer: castTo },
+  { opType: 'BitCast', infer: castTo },
+  {
+    opType: 'CastLike',
+    infer: (ctx) => {
+      const a = ctx.inputs[0];
+      const like = ctx.inputs[1];
+      return [like ? { dtype: like.dtype, shape: a?.shape } : undefined];
+    },
+  },
+];
