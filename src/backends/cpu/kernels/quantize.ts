@@ -1,4 +1,6 @@
-/** CPU reference kernels for the 'quantize' op family. */
+/** CPU reference kernels for the 'quantize' op family (implementation in ./quantize/). */
 import type { KernelTable } from '../kernel.js';
+import { integerKernels } from './quantize/integer.js';
+import { linearKernels } from './quantize/linear.js';
 
-export const kernels: KernelTable = {};
+export const kernels: KernelTable = { ...linearKernels, ...integerKernels };
