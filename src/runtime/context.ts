@@ -1,0 +1,66 @@
+/** ExecutionContext: runs inferences of one engine, one at a time (calls queue), with its own scratch state. */
+import { TensorJetError } from '../errors.js';
+import type { BackendContext, InferOptions } from '../backends/backend.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Engine } from './engine.js';
+import { validateFeeds } from './validate.js';
+
+export class ExecutionContext {
+  private inner: BackendContext | undefined;
+  private tail: Promise<unknown> = Promise.resolve();
+  private pending = 0;
+
+  /** @internal created by Engine.createContext() */
+  constructor(readonly engine: Engine, inner: BackendContext, private readonly onDispose: () => void) {
+    this.inner = inner;
+  }
+
+  /** Inferences queued or running on this context. */
+  get busy(): number {
+    return this.pending;
+  }
+
+  /**
+   * Runs one inference. Feeds are checked first (E_INPUT names the input, what was given and what is
+   * allowed); calls on one context run in order, one at a time.
+   */
+  infer(feeds: Record<string, Tensor>, options?: InferOptions): Promise<Record<string, Tensor>> {
+    let checked: Map<string, Tensor>;
+    try {
+      this.live();
+      checked = validateFeeds(feeds, this.engine.inputs, this.engine.profiles);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    this.pending++;
+    const run = this.tail.then(async () => {
+      const out = await this.live().infer(checked, options);
+      return Object.fromEntries(out) as Record<string, Tensor>;
+    });
+    const settle = () => { this.pending--; };
+    this.tail = run.then(settle, settle);
+    return run;
+  }
+
+  memoryBytes(): number {
+    return this.inner?.memoryBytes() ?? 0;
+  }
+
+  private live(): BackendContext {
+    if (!this.inner) throw new TensorJetError('E_DISPOSED', 'execution context was disposed');
+    if (this.engine.disposed) throw new TensorJetError('E_DISPOSED', 'engine was disposed');
+    return this.inner;
+  }
+
+  get disposed(): boolean {
+    return !this.inner;
+  }
+
+  /** Frees the context's scratch memory. Idempotent. */
+  dispose(): void {
+    if (!this.inner) return;
+    this.inner.dispose();
+    this.inner = undefined;
+    this.onDispose();
+  }
+}

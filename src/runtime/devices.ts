@@ -1,0 +1,139 @@
+/**
+ * Devices and backend selection. The CUDA backend is loaded lazily (dynamic import) so the CPU path
+ * never touches koffi; when it cannot start, the reason is kept and shown (`tensorjet devices`).
+ */
+import { cpus, totalmem } from 'node:os';
+import { TensorJetError } from '../errors.js';
+import type { Backend } from '../backends/backend.js';
+import { cpuBackend } from '../backends/cpu/backend.js';
+import type { PlanTarget } from '../plan/types.js';
+
+/** 'cpu', a GPU index, or 'auto' (the first GPU when one is usable, else cpu). */
+export type DeviceSpec = 'cpu' | number | 'auto';
+
+export interface DeviceInfo {
+  kind: 'cpu' | 'cuda';
+  /** 'cpu' or 'cuda:N' */
+  id: string;
+  index: number;
+  name: string;
+  /** 'cpu' or the compute capability, e.g. 'sm_90' */
+  arch: string;
+  memoryBytes: number;
+  cores?: number;
+}
+
+interface CudaModule {
+  cudaBackend: Backend | (() => Backend);
+  listCudaDevices(): unknown;
+}
+
+let cudaLoad: Promise<{ backend?: Backend; module?: CudaModule; reason?: string }> | undefined;
+
+/** Loads the CUDA backend once; resolves with the reason when it cannot start. */
+export function loadCuda(): Promise<{ backend?: Backend; module?: CudaModule; reason?: string }> {
+  cudaLoad ??= (async () => {
+    try {
+      const spec = '../backends/cuda/index.js';
+      const mod = (await import(spec)) as CudaModule;
+      const b = mod.cudaBackend;
+      const backend = b && typeof (b as Backend).load === 'function' ? (b as Backend) : typeof b === 'function' ? (b as () => Backend)() : undefined;
+      if (!backend) return { reason: 'the CUDA backend module does not export cudaBackend' };
+      const reason = backend.unavailableReason();
+      return reason ? { reason, module: mod } : { backend, module: mod };
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'ERR_MODULE_NOT_FOUND') return { reason: 'this build of TensorJet has no CUDA backend' };
+      return { reason: err.message };
+    }
+  })();
+  return cudaLoad;
+}
+
+function field(o: Record<string, unknown>, ...names: string[]): unknown {
+  for (const n of names) if (o[n] !== undefined) return o[n];
+  return undefined;
+}
+
+/** GPUs the CUDA backend sees (empty with the reason when it cannot start). */
+export async function listGpus(): Promise<{ devices: DeviceInfo[]; reason?: string }> {
+  const { module, backend, reason } = await loadCuda();
+  if (!module || !backend) return { devices: [], reason };
+  try {
+    const raw = (await module.listCudaDevices()) as Record<string, unknown>[];
+    const devices = raw.map((d, i): DeviceInfo => {
+      const index = Number(field(d, 'index', 'ordinal') ?? i);
+      let arch = field(d, 'arch', 'sm');
+      const cc = field(d, 'computeCapability', 'cc');
+      if (arch === undefined && cc !== undefined) arch = `sm_${String(cc).replace('.', '')}`;
+      return {
+        kind: 'cuda',
+        id: `cuda:${index}`,
+        index,
+        name: String(field(d, 'name') ?? 'NVIDIA GPU'),
+        arch: String(arch ?? '?'),
+        memoryBytes: Number(field(d, 'totalMemory', 'memoryBytes', 'totalMem', 'memory') ?? 0),
+      };
+    });
+    return devices.length ? { devices } : { devices, reason: 'the CUDA driver reports no GPU' };
+  } catch (e) {
+    return { devices: [], reason: (e as Error).message };
+  }
+}
+
+export function cpuInfo(): DeviceInfo {
+  const c = cpus();
+  return { kind: 'cpu', id: 'cpu', index: 0, name: c[0]?.model?.trim() || 'cpu', arch: 'cpu', memoryBytes: totalmem(), cores: c.length };
+}
+
+/** The CPU first, then every GPU the CUDA backend sees. */
+export async function listDevices(): Promise<DeviceInfo[]> {
+  return [cpuInfo(), ...(await listGpus()).devices];
+}
+
+export interface ResolvedDevice {
+  backend: Backend;
+  /** GPU index (0 for cpu) */
+  index: number;
+  /** 'cpu' or 'cuda:N' */
+  label: string;
+}
+
+async function cudaOrThrow(index: number): Promise<ResolvedDevice> {
+  const { backend, reason } = await loadCuda();
+  if (!backend) throw new TensorJetError('E_DEVICE', `GPU ${index} is not available: ${reason}`, { device: index });
+  return { backend, index, label: `cuda:${index}` };
+}
+
+export function parseDeviceSpec(s: string | number | undefined, fallback: DeviceSpec = 'cpu'): DeviceSpec {
+  if (s === undefined) return fallback;
+  if (typeof s === 'number' || /^\d+$/.test(s)) return Number(s);
+  if (s === 'cpu' || s === 'auto') return s;
+  const m = /^cuda:(\d+)$/.exec(s);
+  if (m) return Number(m[1]);
+  throw new TensorJetError('E_USAGE', `unknown device '${s}': use cpu, auto or a GPU index (0, 1, ...)`);
+}
+
+/** The backend to build for: 'auto' means GPU 0 when usable, else cpu. */
+export async function resolveBuildDevice(spec: DeviceSpec): Promise<ResolvedDevice> {
+  if (spec === 'cpu') return { backend: cpuBackend(), index: 0, label: 'cpu' };
+  if (spec === 'auto') {
+    const { devices } = await listGpus();
+    return devices.length ? cudaOrThrow(devices[0]!.index) : { backend: cpuBackend(), index: 0, label: 'cpu' };
+  }
+  return cudaOrThrow(spec);
+}
+
+/** The backend to load a plan on. 'auto' picks the plan's own kind of device (a GPU of its arch when possible). */
+export async function resolveLoadDevice(spec: DeviceSpec, target: PlanTarget): Promise<ResolvedDevice> {
+  if (spec === 'cpu') return { backend: cpuBackend(), index: 0, label: 'cpu' };
+  if (spec === 'auto') {
+    if (target.backend === 'cpu') return { backend: cpuBackend(), index: 0, label: 'cpu' };
+    const { devices, reason } = await listGpus();
+    if (!devices.length) {
+      throw new TensorJetError('E_DEVICE', `plan built for ${target.arch} needs a GPU, but none is usable: ${reason}`, { device: 'auto' });
+    }
+    return cudaOrThrow((devices.find((d) => d.arch === target.arch) ?? devices[0]!).index);
+  }
+  return cudaOrThrow(spec);
+}
