@@ -1,4 +1,10 @@
-/** Op family 'activation': declarations and shape inference. */
+/** Op family 'activation': every op keeps its input's dtype and shape (PRelu's slope broadcasts to X). */
 import type { OpSchema } from './schema.js';
+import { sameAsInput0 } from './schema.js';
 
-export const schemas: OpSchema[] = [];
+const OPS = [
+  'Relu', 'LeakyRelu', 'PRelu', 'Elu', 'Selu', 'Celu', 'Gelu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Swish', 'Mish',
+  'Softplus', 'Softsign', 'ThresholdedRelu', 'Shrink', 'Tanh',
+];
+
+export const schemas: OpSchema[] = OPS.map((opType) => ({ opType, infer: sameAsInput0 }));
