@@ -12,7 +12,7 @@ import { createCpuRegistry } from '../backends/cpu/kernels/index.js';
 import type { Backend } from '../backends/backend.js';
 import { walkNodes } from '../backends/cpu/backend.js';
 import { PLAN_FORMAT_VERSION } from '../plan/format.js';
-import { readFileBytes } from '../plan/read.js';
+import { isPlanBytes, readFileBytes } from '../plan/read.js';
 import { serializePlan, writeFileAtomic } from '../plan/write.js';
 import type { IOTensorInfo, PlanHeader, Precision, ShapeProfile } from '../plan/types.js';
 import { parseDeviceSpec, resolveBuildDevice, type DeviceSpec } from './devices.js';
@@ -101,6 +101,9 @@ export async function build(model: string | Uint8Array, options: BuildOptions = 
 
   progress('reading model', 0);
   const bytes = typeof model === 'string' ? readFileBytes(model, 'model') : model;
+  if (isPlanBytes(bytes)) {
+    throw new TensorJetError('E_USAGE', `${typeof model === 'string' ? `'${model}'` : 'the input'} is already a TensorJet plan; build takes an .onnx model`);
+  }
   const sourceModelHash = createHash('sha256').update(bytes).digest('hex');
   const baseDir = typeof model === 'string' ? dirname(resolve(model)) : undefined;
 

@@ -1,0 +1,21 @@
+/** tensorjet devices: the CPU, then every GPU the CUDA backend sees (or why there is none). */
+import { cpuInfo, listGpus } from '../runtime/devices.js';
+import { parseArgs, type CommandSpec } from './args.js';
+import { formatBytes, table } from './format.js';
+
+export const devicesSpec: CommandSpec = { usage: 'tensorjet devices [--json]', options: { json: 'boolean', verbose: 'boolean' } };
+
+export async function devicesCommand(argv: string[], out: (s: string) => void): Promise<void> {
+  const { options } = parseArgs(argv, devicesSpec);
+  const cpu = cpuInfo();
+  const { devices, reason } = await listGpus();
+  if (options.json) {
+    out(JSON.stringify({ devices: [cpu, ...devices], gpuUnavailableReason: reason }, null, 2));
+    return;
+  }
+  const rows = [['device', 'name', 'arch', 'memory', 'cores']];
+  rows.push([cpu.id, cpu.name, cpu.arch, formatBytes(cpu.memoryBytes), String(cpu.cores)]);
+  for (const d of devices) rows.push([d.id, d.name, d.arch, formatBytes(d.memoryBytes), '']);
+  out(table(rows));
+  if (!devices.length) out(`no GPU: ${reason ?? 'none found'}`);
+}
