@@ -1,0 +1,121 @@
+/**
+ * Kernel build: each family source (kernels/NAME.cu, with common.cuh inlined) compiled by NVRTC for one arch,
+ * cached on disk by (arch, source hash, options), packed into the plan's kernel section:
+ *   "TJCU" | u32 header length | JSON header {arch, modules: [{family, hash, offset, size}]} | cubins.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TensorJetError } from '../../errors.js';
+
+export const KERNEL_FAMILIES = ['elementwise', 'activation', 'cast', 'reduce', 'softmax', 'shape'] as const;
+export type KernelFamily = (typeof KERNEL_FAMILIES)[number];
+const MAGIC = 'TJCU';
+
+/** Folder holding the .cu sources: next to this file when run from source, else the package's src/ copy. */
+export function kernelSourceDir(): string {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const candidates = [join(here, 'kernels'), join(here, '../../../../src/backends/cuda/kernels'), join(process.cwd(), 'src/backends/cuda/kernels')];
+  for (const c of candidates) if (existsSync(join(c, 'common.cuh'))) return c;
+  throw new TensorJetError('E_IO', `CUDA kernel sources not found (looked in ${candidates.join(', ')})`);
+}
+
+/** Family source with the common header inlined (NVRTC then needs no include path). */
+export function kernelSource(family: KernelFamily): string {
+  const dir = kernelSourceDir();
+  const common = readFileSync(join(dir, 'common.cuh'), 'utf8');
+  return readFileSync(join(dir, `${family}.cu`), 'utf8').replace('#include "common.cuh"', common);
+}
+
+export function listKernelSources(): string[] {
+  return readdirSync(kernelSourceDir()).filter((f) => f.endsWith('.cu'));
+}
+
+export function nvrtcOptions(arch: string): string[] {
+  return [`--gpu-architecture=${arch}`, '--std=c++17', '-default-device'];
+}
+
+export function cacheDir(): string {
+  return process.env.TENSORJET_CACHE_DIR ?? join(homedir(), '.cache', 'tensorjet', 'kernels');
+}
+
+export interface CompiledModule {
+  family: string;
+  hash: string;
+  cubin: Uint8Array;
+}
+
+/** Compiles (or takes from the disk cache) every family for `arch`. */
+export async function compileKernels(arch: string, onProgress?: (msg: string, frac?: number) => void): Promise<CompiledModule[]> {
+  const { nvrtcCompile, nvrtcVersion } = await import('./ffi/nvrtc.js');
+  const version = nvrtcVersion();
+  const options = nvrtcOptions(arch);
+  const out: CompiledModule[] = [];
+  const dir = cacheDir();
+  KERNEL_FAMILIES.forEach((family, i) => {
+    const src = kernelSource(family);
+    const hash = createHash('sha256').update(`${arch}\0${version}\0${options.join(' ')}\0${src}`).digest('hex').slice(0, 32);
+    const file = join(dir, `${family}-${arch}-${hash}.cubin`);
+    let cubin: Uint8Array | undefined;
+    try {
+      if (existsSync(file)) cubin = new Uint8Array(readFileSync(file));
+    } catch {
+      cubin = undefined;
+    }
+    if (!cubin) {
+      onProgress?.(`compiling CUDA kernels: ${family} (${arch})`, i / KERNEL_FAMILIES.length);
+      cubin = nvrtcCompile(src, `${family}.cu`, options).cubin;
+      try {
+        mkdirSync(dir, { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        writeFileSync(tmp, cubin);
+        renameSync(tmp, file);
+      } catch {
+        /* cache is best-effort */
+      }
+    }
+    out.push({ family, hash, cubin });
+  });
+  return out;
+}
+
+export function packKernels(arch: string, modules: CompiledModule[]): Uint8Array {
+  let offset = 0;
+  const entries = modules.map((m) => {
+    const e = { family: m.family, hash: m.hash, offset, size: m.cubin.length };
+    offset += m.cubin.length;
+    return e;
+  });
+  const header = Buffer.from(JSON.stringify({ arch, modules: entries }), 'utf8');
+  const out = new Uint8Array(8 + header.length + offset);
+  out.set(Buffer.from(MAGIC, 'latin1'), 0);
+  new DataView(out.buffer).setUint32(4, header.length, true);
+  out.set(header, 8);
+  let p = 8 + header.length;
+  for (const m of modules) {
+    out.set(m.cubin, p);
+    p += m.cubin.length;
+  }
+  return out;
+}
+
+export function unpackKernels(bytes: Uint8Array): { arch: string; modules: CompiledModule[] } {
+  const fail = (why: string) => new TensorJetError('E_PLAN_CORRUPT', `CUDA kernel section ${why}`);
+  if (bytes.length < 8 || Buffer.from(bytes.subarray(0, 4)).toString('latin1') !== MAGIC) throw fail('is missing or has a bad magic');
+  const hlen = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
+  if (8 + hlen > bytes.length) throw fail('header is truncated');
+  let header: { arch: string; modules: { family: string; hash: string; offset: number; size: number }[] };
+  try {
+    header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + hlen)).toString('utf8'));
+  } catch {
+    throw fail('header is not valid JSON');
+  }
+  const base = 8 + hlen;
+  const modules = header.modules.map((m) => {
+    if (m.offset < 0 || base + m.offset + m.size > bytes.length) throw fail(`module '${m.family}' is out of bounds`);
+    return { family: m.family, hash: m.hash, cubin: bytes.subarray(base + m.offset, base + m.offset + m.size) };
+  });
+  return { arch: header.arch, modules };
+}

@@ -1,0 +1,71 @@
+/** One GPU's primary context, modules and the helpers engines and contexts share on it. */
+import { TensorJetError } from '../../errors.js';
+import { CUDA_ERROR_NOT_READY, getDriver, type Driver } from './ffi/driver.js';
+import { deviceProps } from './devices.js';
+
+export class CudaDevice {
+  readonly d: Driver;
+  readonly ctx: number;
+  readonly name: string;
+  readonly arch: string;
+  private released = false;
+
+  constructor(readonly index: number) {
+    this.d = getDriver();
+    const p = deviceProps(index);
+    this.name = p.name;
+    this.arch = p.arch;
+    this.ctx = this.d.out('cuDevicePrimaryCtxRetain', index);
+    this.makeCurrent();
+  }
+
+  makeCurrent(): void {
+    this.d.check(this.d.fn.cuCtxSetCurrent(this.ctx), 'cuCtxSetCurrent');
+  }
+
+  alloc(bytes: number, what: string): number {
+    this.makeCurrent();
+    try {
+      return this.d.out('cuMemAlloc', Math.max(bytes, 256));
+    } catch (e) {
+      if (e instanceof TensorJetError) {
+        throw new TensorJetError('E_CUDA', `allocating ${bytes} bytes for ${what} on GPU ${this.index} (${this.name}): ${e.message}`, { device: this.index, bytes }, { cause: e });
+      }
+      throw e;
+    }
+  }
+
+  free(ptr: number): void {
+    if (!ptr) return;
+    this.makeCurrent();
+    this.d.check(this.d.fn.cuMemFree(ptr), 'cuMemFree');
+  }
+
+  /** Resolves once `event` has completed, polling without blocking the event loop. */
+  waitEvent(event: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let spins = 0;
+      const poll = () => {
+        const s = this.d.fn.cuEventQuery(event);
+        if (s === 0) return resolve();
+        if (s !== CUDA_ERROR_NOT_READY) {
+          try {
+            this.d.check(s, 'cuEventQuery');
+          } catch (e) {
+            return reject(e);
+          }
+        }
+        spins++;
+        if (spins < 64) setImmediate(poll);
+        else setTimeout(poll, spins < 1000 ? 0 : 1);
+      };
+      poll();
+    });
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.d.fn.cuDevicePrimaryCtxRelease(this.index);
+  }
+}

@@ -1,0 +1,447 @@
+/**
+ * CUDA engine (weights + kernels on one GPU, shared) and execution contexts (own stream, scratch arena,
+ * pinned staging, per-shape plans replayed as CUDA graphs). Inference never blocks the event loop.
+ */
+import { TensorJetError } from '../../errors.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { allocTensor, formatBytes } from '../../tensor/tensor.js';
+import type { DType, TensorData } from '../../tensor/dtype.js';
+import type { Plan } from '../../plan/types.js';
+import type { BackendContext, BackendEngine, InferOptions } from '../backend.js';
+import type { KernelRegistry } from '../cpu/registry.js';
+import { unpackKernels, type KernelFamily } from './compile.js';
+import { CudaDevice } from './device.js';
+import { allocPinned, CU_EVENT_DISABLE_TIMING, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL, CU_STREAM_NON_BLOCKING, freePinned, type PinnedBuffer } from './ffi/driver.js';
+import { cublasLtCreate, cublasLtDestroy, LtMatmul, type MatmulSpec } from './ffi/cublaslt.js';
+import type { IdxStruct, KArg, Launcher } from './lowering/types.js';
+import { byteSize, numelOf } from './lowering/types.js';
+import { ALIGN } from './memory.js';
+import { buildShapePlan, enqueuePlan, shapeKey, valuePtr, type ShapePlan } from './planner.js';
+
+const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
+const LT_WORKSPACE = 32 << 20;
+
+/** A tensor that stays on the GPU; free it with dispose(). Reading `.data` is an error: use toHost(). */
+export class DeviceTensor implements Tensor {
+  private disposed = false;
+  constructor(
+    readonly dtype: DType,
+    readonly dims: readonly number[],
+    readonly ptr: number,
+    readonly bytes: number,
+    readonly device: CudaDevice,
+  ) {}
+  get data(): TensorData {
+    throw new TensorJetError('E_USAGE', `tensor on cuda:${this.device.index} has no host data: call toHost() first`);
+  }
+  get location(): string {
+    return `cuda:${this.device.index}`;
+  }
+  async toHost(): Promise<Tensor> {
+    if (this.disposed) throw new TensorJetError('E_DISPOSED', 'device tensor was disposed');
+    const t = allocTensor(this.dtype, this.dims);
+    const d = t.data as unknown as ArrayBufferView;
+    this.device.makeCurrent();
+    this.device.d.check(this.device.d.fn.cuMemcpyDtoH(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), this.ptr, this.bytes), 'cuMemcpyDtoH');
+    return t;
+  }
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.device.free(this.ptr);
+  }
+}
+
+export function hostBytes(t: Tensor, name: string): Uint8Array {
+  if (t.dtype === 'string') throw new TensorJetError('E_INPUT', `input '${name}': string tensors cannot go to the GPU`, { input: name });
+  const d = t.data as unknown as ArrayBufferView;
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
+export interface EngineOptions {
+  /** capture per-shape CUDA graphs (default true) */
+  graphs?: boolean;
+  tf32?: boolean;
+}
+
+export class CudaEngine implements BackendEngine {
+  readonly backend = 'cuda' as const;
+  readonly device: string;
+  readonly dev: CudaDevice;
+  readonly lt: number;
+  private readonly modules = new Map<string, number>();
+  private readonly functions = new Map<string, number>();
+  readonly weights = new Map<string, number>();
+  private weightBuf = 0;
+  private weightBytes = 0;
+  private kernelBytes = 0;
+  private readonly contexts = new Set<CudaContext>();
+  private disposed = false;
+  private cpu?: KernelRegistry;
+
+  constructor(
+    readonly plan: Plan,
+    deviceIndex: number,
+    readonly options: EngineOptions,
+    cpuRegistry: KernelRegistry | undefined,
+  ) {
+    this.cpu = cpuRegistry;
+    this.dev = new CudaDevice(deviceIndex);
+    this.device = `cuda:${deviceIndex}`;
+    const target = plan.header.target;
+    if (target.backend !== 'cuda' || target.arch !== this.dev.arch) {
+      const built = target.backend === 'cuda' ? target.arch : `backend '${target.backend}'`;
+      throw new TensorJetError('E_PLAN_TARGET', `plan built for ${built} cannot run on GPU ${deviceIndex} (${this.dev.name}, ${this.dev.arch})`, { device: deviceIndex, planArch: target.arch, deviceArch: this.dev.arch });
+    }
+    const { d } = this.dev;
+    const { modules } = unpackKernels(plan.kernels);
+    for (const m of modules) {
+      const image = Buffer.from(m.cubin);
+      this.modules.set(m.family, d.out('cuModuleLoadData', image));
+      this.kernelBytes += m.cubin.length;
+    }
+    this.uploadWeights();
+    this.lt = cublasLtCreate();
+  }
+
+  /** All constants in one device buffer, uploaded once and shared by every context. */
+  private uploadWeights(): void {
+    const consts = [...this.plan.model.graph.constants].filter(([, t]) => t.dtype !== 'string' && numelOf(t.dims) > 0);
+    let total = 0;
+    const offs = consts.map(([, t]) => {
+      const o = total;
+      total += alignUp(numelOf(t.dims) * byteSize(t.dtype));
+      return o;
+    });
+    this.weightBytes = total;
+    if (!total) return;
+    this.weightBuf = this.dev.alloc(total, 'weights');
+    consts.forEach(([name, t], i) => {
+      const bytes = hostBytes(t, name);
+      this.dev.d.check(this.dev.d.fn.cuMemcpyHtoD(this.weightBuf + offs[i], bytes, bytes.length), 'cuMemcpyHtoD(weights)');
+      this.weights.set(name, this.weightBuf + offs[i]);
+    });
+  }
+
+  fn(family: KernelFamily, name: string): number {
+    let f = this.functions.get(name);
+    if (f !== undefined) return f;
+    const mod = this.modules.get(family);
+    if (mod === undefined) throw new TensorJetError('E_PLAN_CORRUPT', `CUDA kernel module '${family}' is missing from the plan`);
+    f = this.dev.d.out('cuModuleGetFunction', mod, name);
+    this.functions.set(name, f);
+    return f;
+  }
+
+  cpuRegistry(): KernelRegistry {
+    if (!this.cpu) throw new TensorJetError('E_UNSUPPORTED_OP', 'plan-time shape arithmetic needs the CPU reference kernels, which were not provided');
+    return this.cpu;
+  }
+
+  createContext(): CudaContext {
+    if (this.disposed) throw new TensorJetError('E_DISPOSED', `engine on ${this.device} was disposed`);
+    const c = new CudaContext(this);
+    this.contexts.add(c);
+    return c;
+  }
+
+  forget(c: CudaContext): void {
+    this.contexts.delete(c);
+  }
+
+  memoryBytes(): number {
+    return this.weightBytes + this.kernelBytes;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    for (const c of [...this.contexts]) c.dispose();
+    this.disposed = true;
+    this.dev.makeCurrent();
+    cublasLtDestroy(this.lt);
+    for (const m of this.modules.values()) this.dev.d.fn.cuModuleUnload(m);
+    this.dev.free(this.weightBuf);
+    this.dev.release();
+  }
+}
+
+interface PlanState {
+  plan: ShapePlan;
+  staging: { offset: number; bytes: number }[];
+  outStaging: { offset: number; bytes: number }[];
+  stagingBytes: number;
+  exec?: number;
+  noGraph?: boolean;
+}
+
+export class CudaContext implements BackendContext, Launcher {
+  private readonly stream: number;
+  private readonly done: number;
+  private arena = 0;
+  private arenaBytes = 0;
+  private readonly ltWorkspace: number;
+  private readonly params: PinnedBuffer;
+  private readonly paramView: DataView;
+  private staging?: PinnedBuffer;
+  private stagingBytes = 0;
+  private readonly plans = new Map<string, PlanState>();
+  private readonly matmuls = new Map<string, LtMatmul>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  constructor(private readonly engine: CudaEngine) {
+    const dev = engine.dev;
+    dev.makeCurrent();
+    this.stream = dev.d.out('cuStreamCreate', CU_STREAM_NON_BLOCKING);
+    this.done = dev.d.out('cuEventCreate', CU_EVENT_DISABLE_TIMING);
+    this.ltWorkspace = dev.alloc(LT_WORKSPACE, 'cuBLASLt workspace');
+    this.params = allocPinned(dev.d, 4096);
+    this.paramView = new DataView(this.params.bytes.buffer, this.params.bytes.byteOffset, 4096);
+    // size the arena for each profile's max shapes up front
+    for (const profile of engine.plan.header.profiles) {
+      const inputs = new Map(engine.plan.header.inputs.map((io) => [io.name, { dtype: io.dtype, dims: profile[io.name]?.max ?? io.shape.map((d) => (typeof d === 'number' ? d : 1)) }]));
+      try {
+        this.ensureArena(this.planFor(inputs).plan.arenaBytes);
+      } catch (e) {
+        if (!(e instanceof TensorJetError) || e.code === 'E_CUDA') throw e;
+      }
+    }
+  }
+
+  get streamHandle(): number {
+    return this.stream;
+  }
+
+  memoryBytes(): number {
+    return this.arenaBytes + LT_WORKSPACE + this.stagingBytes + 4096;
+  }
+
+  private planFor(inputs: Map<string, { dtype: DType; dims: number[] }>): PlanState {
+    const key = shapeKey(inputs);
+    let st = this.plans.get(key);
+    if (st) return st;
+    const plan = buildShapePlan({ graph: this.engine.plan.model.graph, opsets: this.engine.plan.model.opsets, weights: this.engine.weights, inputs, cpuRegistry: () => this.engine.cpuRegistry() });
+    let off = 0;
+    const staging = plan.stagedInputs.map((s) => ({ offset: (off = alignUp(off)), bytes: (off += s.value.bytes, s.value.bytes) }));
+    const outStaging = plan.outputs.map((v) => ({ offset: (off = alignUp(off)), bytes: (off += v.bytes, v.bytes) }));
+    st = { plan, staging, outStaging, stagingBytes: off };
+    this.plans.set(key, st);
+    return st;
+  }
+
+  private ensureArena(bytes: number): void {
+    if (bytes <= this.arenaBytes) return;
+    const dev = this.engine.dev;
+    dev.d.check(dev.d.fn.cuStreamSynchronize(this.stream), 'cuStreamSynchronize');
+    dev.free(this.arena);
+    this.arena = 0;
+    this.arena = dev.alloc(bytes, `scratch arena (${formatBytes(bytes)})`);
+    this.arenaBytes = bytes;
+    for (const st of this.plans.values()) this.dropGraph(st); // captured pointers are stale
+  }
+
+  private ensureStaging(bytes: number): void {
+    if (this.staging && bytes <= this.stagingBytes) return;
+    const d = this.engine.dev.d;
+    if (this.staging) freePinned(d, this.staging);
+    this.staging = allocPinned(d, bytes);
+    this.stagingBytes = Math.max(bytes, 256);
+  }
+
+  private dropGraph(st: PlanState): void {
+    if (st.exec) this.engine.dev.d.fn.cuGraphExecDestroy(st.exec);
+    st.exec = undefined;
+  }
+
+  infer(feeds: Map<string, Tensor>, options: InferOptions = {}): Promise<Map<string, Tensor>> {
+    const run = this.chain.then(() => this.inferNow(feeds, options));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async inferNow(feeds: Map<string, Tensor>, options: InferOptions): Promise<Map<string, Tensor>> {
+    if (this.disposed) throw new TensorJetError('E_DISPOSED', 'execution context was disposed');
+    const { dev } = this.engine;
+    const { d } = dev;
+    dev.makeCurrent();
+    const inputs = this.checkFeeds(feeds);
+    const st = this.planFor(inputs);
+    const { plan } = st;
+    this.ensureArena(plan.arenaBytes);
+    this.ensureStaging(st.stagingBytes);
+    const staging = this.staging!;
+    // inputs: host tensors through pinned staging, device tensors device-to-device
+    plan.stagedInputs.forEach((s, i) => {
+      const dst = valuePtr(plan, s.value, this.arena);
+      const feed = s.host ?? feeds.get(s.value.name)!;
+      if (feed instanceof DeviceTensor) {
+        d.check(d.fn.cuMemcpyDtoDAsync(dst, feed.ptr, s.value.bytes, this.stream), 'cuMemcpyDtoDAsync');
+        return;
+      }
+      const { offset, bytes } = st.staging[i];
+      staging.bytes.set(hostBytes(feed, s.value.name), offset);
+      if (bytes) d.check(d.fn.cuMemcpyHtoDAsync(dst, staging.address + offset, bytes, this.stream), 'cuMemcpyHtoDAsync');
+    });
+    this.execute(st);
+    const device = options.outputLocation === 'device';
+    const results = new Map<string, Tensor>();
+    plan.outputs.forEach((v, i) => {
+      const src = valuePtr(plan, v, this.arena);
+      if (device) {
+        const ptr = dev.alloc(v.bytes, `output '${v.name}'`);
+        if (v.storage.kind === 'host') d.check(d.fn.cuMemcpyHtoD(ptr, hostBytes(v.host!, v.name), v.bytes), 'cuMemcpyHtoD');
+        else if (v.bytes) d.check(d.fn.cuMemcpyDtoDAsync(ptr, src, v.bytes, this.stream), 'cuMemcpyDtoDAsync');
+        results.set(v.name, new DeviceTensor(v.dtype, v.dims, ptr, v.bytes, dev));
+      } else if (v.storage.kind !== 'host' && v.bytes) {
+        d.check(d.fn.cuMemcpyDtoHAsync(staging.address + st.outStaging[i].offset, src, v.bytes, this.stream), 'cuMemcpyDtoHAsync');
+      }
+    });
+    d.check(d.fn.cuEventRecord(this.done, this.stream), 'cuEventRecord');
+    await dev.waitEvent(this.done);
+    if (!device) {
+      plan.outputs.forEach((v, i) => {
+        const t = allocTensor(v.dtype, v.dims);
+        const dst = hostBytes(t, v.name);
+        if (v.storage.kind === 'host') dst.set(hostBytes(v.host!, v.name));
+        else dst.set(staging.bytes.subarray(st.outStaging[i].offset, st.outStaging[i].offset + v.bytes));
+        results.set(v.name, t);
+      });
+    }
+    return results;
+  }
+
+  /** Replays the plan's CUDA graph (capturing it the first time), or enqueues eagerly. */
+  private execute(st: PlanState): void {
+    const { d } = this.engine.dev;
+    const useGraphs = this.engine.options.graphs !== false && !st.noGraph;
+    if (!useGraphs) return enqueuePlan(st.plan, this.arena, this);
+    if (!st.exec) {
+      d.check(d.fn.cuStreamBeginCapture(this.stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), 'cuStreamBeginCapture');
+      let graph = 0;
+      try {
+        enqueuePlan(st.plan, this.arena, this);
+      } finally {
+        graph = d.out('cuStreamEndCapture', this.stream);
+      }
+      try {
+        st.exec = d.out('cuGraphInstantiate', graph, 0);
+      } finally {
+        d.fn.cuGraphDestroy(graph);
+      }
+    }
+    d.check(d.fn.cuGraphLaunch(st.exec, this.stream), 'cuGraphLaunch');
+  }
+
+  private checkFeeds(feeds: Map<string, Tensor>): Map<string, { dtype: DType; dims: number[] }> {
+    const h = this.engine.plan.header;
+    const out = new Map<string, { dtype: DType; dims: number[] }>();
+    for (const io of h.inputs) {
+      const t = feeds.get(io.name);
+      if (!t) throw new TensorJetError('E_INPUT', `input '${io.name}' is missing`, { input: io.name });
+      if (t.dtype !== io.dtype) throw new TensorJetError('E_INPUT', `input '${io.name}' must be ${io.dtype}, got ${t.dtype}`, { input: io.name });
+      if (t.dims.length !== io.shape.length || io.shape.some((d, i) => typeof d === 'number' && d !== t.dims[i])) {
+        throw new TensorJetError('E_INPUT', `input '${io.name}' has shape [${t.dims}], the model expects [${io.shape}]`, { input: io.name });
+      }
+      if (t instanceof DeviceTensor && t.device.index !== this.engine.dev.index) {
+        throw new TensorJetError('E_INPUT', `input '${io.name}' lives on ${t.location}, this context runs on ${this.engine.device}`, { input: io.name });
+      }
+      const ranges = h.profiles.map((p) => p[io.name]).filter(Boolean);
+      if (ranges.length && !ranges.some((r) => t.dims.every((d, i) => d >= r.min[i] && d <= r.max[i]))) {
+        throw new TensorJetError('E_INPUT', `input '${io.name}' shape [${t.dims}] is outside every profile (${ranges.map((r) => `[${r.min}]..[${r.max}]`).join(', ')})`, { input: io.name });
+      }
+      out.set(io.name, { dtype: t.dtype, dims: [...t.dims] });
+    }
+    for (const name of feeds.keys()) {
+      if (!out.has(name)) throw new TensorJetError('E_INPUT', `unknown input '${name}' (model inputs: ${h.inputs.map((i) => i.name).join(', ')})`, { input: name });
+    }
+    return out;
+  }
+
+  // ---- Launcher: kernel argument packing and launches on this context's stream ----
+
+  private packArgs(args: KArg[]): number {
+    const v = this.paramView;
+    let off = 0;
+    const ptrs: number[] = [];
+    const at = (a: number) => (off = Math.ceil(off / a) * a);
+    for (const a of args) {
+      if ('ptr' in a || 'i64' in a) {
+        at(8);
+        v.setBigInt64(off, BigInt('ptr' in a ? a.ptr : a.i64), true);
+        ptrs.push(off);
+        off += 8;
+      } else if ('i32' in a || 'u32' in a) {
+        at(4);
+        if ('i32' in a) v.setInt32(off, a.i32, true);
+        else v.setUint32(off, a.u32, true);
+        ptrs.push(off);
+        off += 4;
+      } else if ('f32' in a) {
+        at(4);
+        v.setFloat32(off, a.f32, true);
+        ptrs.push(off);
+        off += 4;
+      } else {
+        at(8);
+        ptrs.push(off);
+        writeIdx(v, off, a.idx);
+        off += 8 + 4 * 8 * 8;
+      }
+    }
+    const table = 2048;
+    ptrs.forEach((p, i) => v.setBigUint64(table + 8 * i, BigInt(this.params.address + p), true));
+    return this.params.address + table;
+  }
+
+  elementwise(family: KernelFamily, kernel: string, n: number, args: KArg[]): void {
+    this.blocks(family, kernel, Math.max(1, Math.min(Math.ceil(n / 256), 8192)), 256, args);
+  }
+
+  blocks(family: KernelFamily, kernel: string, grid: number, block: number, args: KArg[]): void {
+    const { d } = this.engine.dev;
+    const f = this.engine.fn(family, kernel);
+    d.check(d.fn.cuLaunchKernel(f, grid, 1, 1, block, 1, 1, 0, this.stream, this.packArgs(args), 0), `cuLaunchKernel(${kernel})`);
+  }
+
+  matmul(spec: MatmulSpec, a: number, b: number, dPtr: number, bias: number): void {
+    const s = { ...spec, tf32: this.engine.options.tf32 };
+    const key = JSON.stringify(s);
+    let mm = this.matmuls.get(key);
+    if (!mm) this.matmuls.set(key, (mm = new LtMatmul(this.engine.lt, s, LT_WORKSPACE)));
+    mm.run(a, b, dPtr, bias, this.ltWorkspace, this.stream);
+  }
+
+  copy(dst: number, src: number, bytes: number): void {
+    const { d } = this.engine.dev;
+    if (bytes) d.check(d.fn.cuMemcpyDtoDAsync(dst, src, bytes, this.stream), 'cuMemcpyDtoDAsync');
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const { dev } = this.engine;
+    const { d } = dev;
+    dev.makeCurrent();
+    d.fn.cuStreamSynchronize(this.stream);
+    for (const st of this.plans.values()) this.dropGraph(st);
+    for (const m of this.matmuls.values()) m.dispose();
+    dev.free(this.arena);
+    dev.free(this.ltWorkspace);
+    if (this.staging) freePinned(d, this.staging);
+    freePinned(d, this.params);
+    d.fn.cuEventDestroy(this.done);
+    d.fn.cuStreamDestroy(this.stream);
+    this.engine.forget(this);
+  }
+}
+
+/** struct Idx { int rank; int pad; i64 dims[8]; i64 s0[8]; i64 s1[8]; i64 s2[8]; } */
+function writeIdx(v: DataView, off: number, idx: IdxStruct): void {
+  if (idx.dims.length > 8) throw new TensorJetError('E_UNSUPPORTED_OP', `rank ${idx.dims.length} exceeds the CUDA kernels' limit of 8`);
+  v.setInt32(off, idx.dims.length, true);
+  v.setInt32(off + 4, idx.pad ?? 0, true);
+  const lists = [idx.dims, idx.s0 ?? [], idx.s1 ?? [], idx.s2 ?? []];
+  lists.forEach((l, k) => {
+    for (let i = 0; i < 8; i++) v.setBigInt64(off + 8 + k * 64 + i * 8, BigInt(l[i] ?? 0), true);
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * The CUDA backend: build-time support check and NVRTC kernel compile for the target GPU, load onto a GPU.
+ * Loaded with `await import('../backends/cuda/index.js')`; koffi and the CUDA libraries load on first use.
+ */
+import { TensorJetError } from '../../errors.js';
+import type { Model, Node } from '../../ir/graph.js';
+import { normalizeDomain } from '../../ir/graph.js';
+import type { Plan } from '../../plan/types.js';
+import type { Backend, BuildContext, CompiledSection } from '../backend.js';
+import type { KernelRegistry } from '../cpu/registry.js';
+import { compileKernels, packKernels } from './compile.js';
+import { deviceProps, listCudaDevices, unavailableReason } from './devices.js';
+import { CudaEngine, type EngineOptions } from './engine.js';
+import { HOST_FOLDABLE, LOWERINGS } from './lowering/index.js';
+
+export { listCudaDevices, unavailableReason } from './devices.js';
+export { DeviceTensor, CudaEngine, CudaContext } from './engine.js';
+export type { CudaDeviceInfo } from './devices.js';
+
+/** Op types the CUDA backend runs (support matrix source). */
+export function supportedOps(): string[] {
+  return Object.keys(LOWERINGS).sort();
+}
+
+function unsupportedNodes(model: Model): Node[] {
+  const bad: Node[] = [];
+  const walk = (nodes: Node[]) => {
+    for (const n of nodes) {
+      const ok = normalizeDomain(n.domain) === '' && (LOWERINGS[n.opType] !== undefined || HOST_FOLDABLE.has(n.opType));
+      if (!ok) bad.push(n);
+    }
+  };
+  walk(model.graph.nodes);
+  return bad;
+}
+
+let cpuRegistry: KernelRegistry | undefined;
+async function loadCpuRegistry(): Promise<KernelRegistry | undefined> {
+  if (cpuRegistry) return cpuRegistry;
+  try {
+    const m = await import('../cpu/kernels/index.js');
+    cpuRegistry = m.createCpuRegistry();
+  } catch {
+    cpuRegistry = undefined;
+  }
+  return cpuRegistry;
+}
+
+export const cudaBackend: Backend = {
+  name: 'cuda',
+  unavailableReason,
+  unsupportedNodes,
+
+  async compile(ctx: BuildContext): Promise<CompiledSection> {
+    const bad = unsupportedNodes(ctx.model);
+    if (bad.length) {
+      throw new TensorJetError('E_UNSUPPORTED_OP', `${bad.length} node(s) cannot run on CUDA: ${bad.slice(0, 10).map((n) => `'${n.name}' (${n.opType})`).join(', ')}${bad.length > 10 ? ', ...' : ''}`, {
+        nodes: bad.map((n) => n.name),
+      });
+    }
+    // target arch: options.arch (cross-build without a GPU) or the build GPU's compute capability
+    let arch = typeof ctx.options.arch === 'string' ? ctx.options.arch : undefined;
+    let deviceName: string | undefined;
+    if (!arch) {
+      const p = deviceProps(ctx.device);
+      arch = p.arch;
+      deviceName = p.name;
+    }
+    const modules = await compileKernels(arch, ctx.onProgress);
+    return { target: { backend: 'cuda', arch, deviceName }, kernels: packKernels(arch, modules), model: ctx.model };
+  },
+
+  async load(plan: Plan, device: number, options: EngineOptions = {}): Promise<CudaEngine> {
+    const why = unavailableReason();
+    if (why) throw new TensorJetError('E_DEVICE', `CUDA backend unavailable: ${why}`);
+    return new CudaEngine(plan, device, options, await loadCpuRegistry());
+  },
+} as Backend & { load(plan: Plan, device: number, options?: EngineOptions): Promise<CudaEngine> };
+
+export { listCudaDevices as devices };

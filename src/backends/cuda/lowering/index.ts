@@ -1,0 +1,16 @@
+/** Every op the CUDA backend lowers, keyed by op type (default ONNX domain only). */
+import { elementwiseLowerings } from './elementwise.js';
+import { matmulLowerings } from './matmul.js';
+import { reduceLowerings } from './reduce.js';
+import { shapeLowerings } from './shape.js';
+import type { Lowering } from './types.js';
+
+export const LOWERINGS: Record<string, Lowering> = {};
+for (const table of [elementwiseLowerings, reduceLowerings, shapeLowerings, matmulLowerings]) {
+  for (const [op, l] of Object.entries(table)) {
+    if (LOWERINGS[op]) throw new Error(`CUDA lowering for '${op}' registered twice`);
+    LOWERINGS[op] = l;
+  }
+}
+/** Ops evaluated on the host at plan time when all their inputs are known there (shape arithmetic). */
+export const HOST_FOLDABLE = new Set(['Range', 'ConstantOfShape', 'Equal', 'Less', 'Greater', 'Not', 'And', 'Or', 'ReduceProd', 'Tile']);

@@ -1,0 +1,159 @@
+/**
+ * Per-input-shape execution plan: shapes through the lowerings, host-side shape arithmetic, value storage
+ * (weights, arena slots from lifetimes, aliases, plan-time uploads), and the ordered enqueue steps.
+ */
+import { TensorJetError } from '../../errors.js';
+import type { Graph } from '../../ir/graph.js';
+import { normalizeDomain } from '../../ir/graph.js';
+import { isTensor } from '../../ir/value.js';
+import type { DType } from '../../tensor/dtype.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { checkAllocation } from '../../tensor/tensor.js';
+import { KernelContext } from '../cpu/kernel.js';
+import type { KernelRegistry } from '../cpu/registry.js';
+import { HOST_FOLDABLE, LOWERINGS } from './lowering/index.js';
+import { byteSize, LowerCtx, numelOf, type Launcher, type Lowered, type ValMeta } from './lowering/types.js';
+import { planArena, type Interval } from './memory.js';
+
+/** Where a value lives: a weight, an arena slot, or only on the host. */
+export type Storage = { kind: 'weight'; ptr: number } | { kind: 'arena'; slot: number } | { kind: 'host' };
+
+export interface PlanValue extends ValMeta {
+  name: string;
+  bytes: number;
+  storage: Storage;
+}
+
+export interface PlanStep {
+  lowered: Lowered;
+  inputs: (PlanValue | undefined)[];
+  outputs: PlanValue[];
+}
+
+export interface ShapePlan {
+  key: string;
+  steps: PlanStep[];
+  /** graph inputs and host values the device reads: copied into their arena slot at each infer */
+  stagedInputs: { value: PlanValue; host?: Tensor }[];
+  outputs: PlanValue[];
+  offsets: Map<number, number>;
+  arenaBytes: number;
+}
+
+export interface PlanInput {
+  graph: Graph;
+  opsets: Map<string, number>;
+  weights: Map<string, number>;
+  inputs: Map<string, { dtype: DType; dims: number[] }>;
+  cpuRegistry: () => KernelRegistry;
+}
+
+export const shapeKey = (inputs: Map<string, { dims: readonly number[] }>): string =>
+  [...inputs].map(([n, v]) => `${n}:${v.dims.join('x')}`).join('|');
+
+export function buildShapePlan(p: PlanInput): ShapePlan {
+  const { graph } = p;
+  const values = new Map<string, PlanValue>();
+  const intervals: Interval[] = [];
+  const slotOf = (v: PlanValue) => (v.storage.kind === 'arena' ? v.storage.slot : -1);
+  const newSlot = (bytes: number, start: number): Storage => {
+    intervals.push({ id: intervals.length, bytes, start, end: start });
+    return { kind: 'arena', slot: intervals.length - 1 };
+  };
+  const touch = (v: PlanValue, step: number) => {
+    const s = slotOf(v);
+    if (s >= 0) intervals[s].end = Math.max(intervals[s].end, step);
+  };
+  for (const [name, t] of graph.constants) {
+    const ptr = p.weights.get(name);
+    values.set(name, { name, dtype: t.dtype, dims: [...t.dims], host: t, bytes: numelOf(t.dims) * byteSize(t.dtype), storage: ptr !== undefined ? { kind: 'weight', ptr } : { kind: 'host' } });
+  }
+  const stagedInputs: ShapePlan['stagedInputs'] = [];
+  for (const gi of graph.inputs) {
+    if (graph.constants.has(gi.name)) continue;
+    const f = p.inputs.get(gi.name);
+    if (!f) throw new TensorJetError('E_INPUT', `input '${gi.name}' is missing`, { input: gi.name });
+    const bytes = checkAllocation(f.dtype, f.dims, `input '${gi.name}'`) * byteSize(f.dtype);
+    const v: PlanValue = { name: gi.name, dtype: f.dtype, dims: [...f.dims], bytes, storage: newSlot(bytes, -1) };
+    values.set(gi.name, v);
+    stagedInputs.push({ value: v });
+  }
+  const steps: PlanStep[] = [];
+  graph.nodes.forEach((node, index) => {
+    const ins = node.inputs.map((n) => {
+      if (!n) return undefined;
+      const v = values.get(n);
+      if (!v) throw new TensorJetError('E_MODEL_INVALID', `node '${node.name}' (${node.opType}) reads '${n}', which no earlier node produces`, { node: node.name });
+      return v;
+    });
+    const opset = p.opsets.get(normalizeDomain(node.domain)) ?? 1;
+    const allHost = ins.every((v) => !v || v.host);
+    let lowered: Lowered | undefined;
+    const small = ins.every((v) => !v || numelOf(v.dims) <= 1 << 16);
+    if (allHost && small && ins.length > 0 && node.opType !== 'Shape' && node.opType !== 'Size') lowered = hostFold(p, node, ins, opset);
+    if (!lowered) {
+      const lower = normalizeDomain(node.domain) === '' ? LOWERINGS[node.opType] : undefined;
+      if (!lower) {
+        throw new TensorJetError('E_UNSUPPORTED_OP', `node '${node.name}' (${node.opType}) has no CUDA kernel${HOST_FOLDABLE.has(node.opType) ? ' (it runs only on plan-time shape values)' : ''}`, { node: node.name, opType: node.opType });
+      }
+      lowered = lower(new LowerCtx(node, opset, ins));
+    }
+    const outs = lowered.outputs.map((o, i): PlanValue => {
+      const name = node.outputs[i] ?? `${node.name}:${i}`;
+      const bytes = checkAllocation(o.dtype, o.dims, `output '${name}' of node '${node.name}'`) * byteSize(o.dtype);
+      if (o.host) return { name, dtype: o.dtype, dims: o.dims, host: o.host, bytes, storage: { kind: 'host' } };
+      if (o.alias !== undefined) {
+        const src = ins[o.alias]!;
+        return { name, dtype: o.dtype, dims: o.dims, host: src.host, bytes, storage: src.storage };
+      }
+      return { name, dtype: o.dtype, dims: o.dims, bytes, storage: newSlot(bytes, index) };
+    });
+    // host-only values a kernel reads go to the device through the staging copy
+    for (const i of lowered.deviceInputs ?? []) {
+      const v = ins[i];
+      if (v && v.storage.kind === 'host') {
+        v.storage = newSlot(v.bytes, -1);
+        stagedInputs.push({ value: v, host: v.host });
+      }
+    }
+    for (const v of ins) if (v) touch(v, index);
+    outs.forEach((v, i) => node.outputs[i] && values.set(node.outputs[i], v));
+    if (lowered.emit) steps.push({ lowered, inputs: ins, outputs: outs });
+  });
+  const outputs = graph.outputs.map((o) => {
+    const v = values.get(o.name);
+    if (!v) throw new TensorJetError('E_MODEL_INVALID', `graph output '${o.name}' was never produced`, { output: o.name });
+    touch(v, Infinity);
+    return v;
+  });
+  const { offsets, size } = planArena(intervals);
+  return { key: shapeKey(p.inputs), steps, stagedInputs, outputs, offsets, arenaBytes: size };
+}
+
+/** Shape arithmetic on plan-time values through the CPU reference kernels (no device work). */
+function hostFold(p: PlanInput, node: Graph['nodes'][number], ins: (PlanValue | undefined)[], opset: number): Lowered | undefined {
+  const kernel = p.cpuRegistry().get(node.domain, node.opType);
+  if (!kernel) return undefined;
+  const ctx = new KernelContext(node, ins.map((v) => v?.host), opset, () => {
+    throw new TensorJetError('E_UNSUPPORTED_OP', `node '${node.name}' (${node.opType}): subgraphs are not supported on CUDA`);
+  });
+  const outs = kernel(ctx);
+  if (!outs.every(isTensor)) return undefined;
+  return { outputs: (outs as Tensor[]).map((t) => ({ dtype: t.dtype, dims: [...t.dims], host: t })) };
+}
+
+/** Device pointer of a value once the arena base is known. */
+export function valuePtr(plan: ShapePlan, v: PlanValue, arenaBase: number): number {
+  if (v.storage.kind === 'weight') return v.storage.ptr;
+  if (v.storage.kind === 'arena') return arenaBase + plan.offsets.get(v.storage.slot)!;
+  return 0;
+}
+
+/** Runs every step's enqueue with resolved pointers. */
+export function enqueuePlan(plan: ShapePlan, arenaBase: number, l: Launcher): void {
+  for (const s of plan.steps) {
+    const ip = s.inputs.map((v) => (v ? valuePtr(plan, v, arenaBase) : 0));
+    const op = s.outputs.map((v) => valuePtr(plan, v, arenaBase));
+    s.lowered.emit!(ip, op, l);
+  }
+}
