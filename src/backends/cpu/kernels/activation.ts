@@ -53,7 +53,11 @@ function relu(ctx: KernelContext) {
 
 function prelu(ctx: KernelContext) {
   const x = ctx.input(0);
-  const slope = ctx.input(1);
+  let slope = ctx.input(1);
+  // PRelu-6 and earlier: a 1-D slope of length C is per channel (axis 1), not numpy-broadcast
+  if (ctx.opset < 7 && slope.dims.length === 1 && x.dims.length > 2 && slope.dims[0] === x.dims[1] && slope.dims[0] !== 1) {
+    slope = { ...slope, dims: [slope.dims[0], ...new Array<number>(x.dims.length - 2).fill(1)] };
+  }
   if (isBigInt(x.dtype)) return [binaryMap(x, slope, () => 0, (v, s) => (v < 0n ? v * s : v))];
   return [binaryMap(x, slope, (v, s) => (v < 0 ? v * s : v), undefined, x.dtype)];
 }
@@ -87,7 +91,17 @@ function gelu(ctx: KernelContext) {
   return act(() => fn)(ctx);
 }
 
+/** SwiGLU (opset 28): Swish(a, alpha) * b, broadcasting like Mul. */
+function swiglu(ctx: KernelContext) {
+  const a = ctx.input(0);
+  const b = ctx.input(1);
+  if (!isFloat(a.dtype)) throw ctx.error(`expects float inputs, got ${a.dtype}`);
+  const alpha = ctx.attrs.float('alpha', 1);
+  return [binaryMap(a, b, (v, g) => v * sigmoid(alpha * v) * g, undefined, a.dtype)];
+}
+
 export const kernels: KernelTable = {
+  SwiGLU: swiglu,
   Relu: relu,
   LeakyRelu: act((ctx) => {
     const a = ctx.attrs.float('alpha', 0.01);
