@@ -5,7 +5,7 @@
 import { isBigInt, isFloat } from '../../../tensor/dtype.js';
 import { allocTensor, type Tensor } from '../../../tensor/tensor.js';
 import type { KernelContext, KernelTable } from '../kernel.js';
-import { binaryMap, erf, unaryFloat } from './elementwise/common.js';
+import { binaryMap, erfc32, unaryFloat } from './elementwise/common.js';
 
 const sigmoid = (x: number): number => {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
@@ -87,7 +87,7 @@ function gelu(ctx: KernelContext) {
   const c = Math.sqrt(2 / Math.PI);
   const fn = approx === 'tanh'
     ? (v: number) => 0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v * v * v)))
-    : (v: number) => 0.5 * v * (1 + erf(v / Math.SQRT2));
+    : (v: number) => 0.5 * v * erfc32(-v / Math.SQRT2);
   return act(() => fn)(ctx);
 }
 

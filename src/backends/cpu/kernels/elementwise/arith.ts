@@ -16,11 +16,14 @@ function arithF32(op: ArithOp, a: Tensor, b: Tensor): Tensor | undefined {
   const A = a.data as Float32Array;
   const B = b.data as Float32Array;
   const n = numel(outDims);
-  let mode: 'same' | 'bscalar' | 'ascalar' | 'brow' | undefined;
+  let mode: 'same' | 'bscalar' | 'ascalar' | 'brow' | 'bblock' | undefined;
+  let inner = 1;
   if (sameDims(a.dims, outDims) && sameDims(b.dims, outDims)) mode = 'same';
   else if (sameDims(a.dims, outDims) && B.length === 1) mode = 'bscalar';
   else if (sameDims(b.dims, outDims) && A.length === 1) mode = 'ascalar';
   else if (sameDims(a.dims, outDims) && B.length > 0 && n % B.length === 0 && isTrailing(b.dims, outDims)) mode = 'brow';
+  else if (sameDims(a.dims, outDims) && B.length > 0 && (inner = blockInner(b.dims, outDims)) > 0) mode = 'bblock';
+  else if ((op === 'add' || op === 'mul') && sameDims(b.dims, outDims) && !sameDims(a.dims, outDims)) return arithF32(op, b, a);
   if (!mode) return undefined;
   const out = allocTensor('float32', outDims);
   const O = out.data as Float32Array;
@@ -54,6 +57,23 @@ function arithF32(op: ArithOp, a: Tensor, b: Tensor): Tensor | undefined {
     return out;
   }
   const m = B.length;
+  if (mode === 'bblock') {
+    // b varies along one contiguous block of dims: b index = floor(i / inner) % m
+    for (let base = 0; base < n; base += m * inner) {
+      for (let j = 0; j < m; j++) {
+        const s = B[j];
+        const st = base + j * inner;
+        const end = st + inner;
+        switch (op) {
+          case 'add': for (let i = st; i < end; i++) O[i] = A[i] + s; break;
+          case 'sub': for (let i = st; i < end; i++) O[i] = A[i] - s; break;
+          case 'mul': for (let i = st; i < end; i++) O[i] = A[i] * s; break;
+          case 'div': for (let i = st; i < end; i++) O[i] = A[i] / s; break;
+        }
+      }
+    }
+    return out;
+  }
   for (let base = 0; base < n; base += m) {
     switch (op) {
       case 'add': for (let j = 0; j < m; j++) O[base + j] = A[base + j] + B[j]; break;
@@ -63,6 +83,27 @@ function arithF32(op: ArithOp, a: Tensor, b: Tensor): Tensor | undefined {
     }
   }
   return out;
+}
+
+/**
+ * When b (right-aligned to out) is 1 everywhere except one contiguous run of dims equal to out's,
+ * returns the element count after that run (e.g. a [C,1,1] bias over [N,C,H,W] gives H*W); else 0.
+ */
+function blockInner(b: readonly number[], out: readonly number[]): number {
+  const off = out.length - b.length;
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < b.length; i++) {
+    if (b[i] === 1) continue;
+    if (b[i] !== out[off + i]) return 0;
+    if (first < 0) first = i;
+    else if (last !== i - 1) return 0;
+    last = i;
+  }
+  if (first < 0) return 0;
+  let inner = 1;
+  for (let i = off + last + 1; i < out.length; i++) inner *= out[i];
+  return inner;
 }
 
 /** b's dims (after dropping leading 1s) equal the trailing dims of out. */

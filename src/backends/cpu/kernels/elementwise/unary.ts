@@ -2,7 +2,7 @@
 import { isBigInt, isFloat } from '../../../../tensor/dtype.js';
 import { allocTensor } from '../../../../tensor/tensor.js';
 import type { KernelContext, KernelTable } from '../../kernel.js';
-import { erf, nums, rint, tensorFrom, unaryFloat } from './common.js';
+import { erf, erfPrecise, nums, rint, tensorFrom, unaryFloat } from './common.js';
 
 /** Float-only unary op. */
 function fl(fn: (v: number) => number) {
@@ -114,8 +114,8 @@ export const unaryKernels: KernelTable = {
   Atanh: fl(Math.atanh),
   Erf: (ctx) => {
     const x = ctx.input(0);
-    if (isFloat(x.dtype)) return [unaryFloat(x, erf)];
-    return [tensorFrom(x.dtype, x.dims, Array.from(nums(x), (v) => Math.round(erf(v))))];
+    if (isFloat(x.dtype)) return [unaryFloat(x, x.dtype === 'float64' ? erfPrecise : erf)];
+    return [tensorFrom(x.dtype, x.dims, Array.from(nums(x), (v) => Math.round(erfPrecise(v))))];
   },
   IsNaN: isNaNK,
   IsInf: isInfK,
