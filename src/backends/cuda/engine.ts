@@ -62,6 +62,8 @@ export interface EngineOptions {
   /** capture per-shape CUDA graphs (default true) */
   graphs?: boolean;
   tf32?: boolean;
+  /** fill the scratch arena with 0xFF bytes (NaN for floats) before each run, so unwritten outputs show */
+  poison?: boolean;
 }
 
 export class CudaEngine implements BackendEngine {
@@ -270,6 +272,9 @@ export class CudaContext implements BackendContext, Launcher {
     this.ensureArena(plan.arenaBytes);
     this.ensureStaging(st.stagingBytes);
     const staging = this.staging!;
+    if (this.engine.options.poison && this.arenaBytes) {
+      d.check(d.fn.cuMemsetD32Async(this.arena, 0xffffffff, this.arenaBytes / 4, this.stream), 'cuMemsetD32Async');
+    }
     // inputs: host tensors through pinned staging, device tensors device-to-device
     plan.stagedInputs.forEach((s, i) => {
       const dst = valuePtr(plan, s.value, this.arena);

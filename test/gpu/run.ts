@@ -1,0 +1,179 @@
+/**
+ * GPU kernel checks: every CUDA lowering against the CPU reference kernels on random inputs (never zeros),
+ * scratch poisoned with NaN first, NaN/Inf positions compared, max relative error reported per case.
+ * Without a GPU it prints why and exits 0.   npm run test:gpu   [--filter REGEX] [--no-graphs]
+ */
+import type { Attribute } from '../../src/ir/graph.js';
+import type { DType } from '../../src/tensor/dtype.js';
+import { float16ArrayToFloat32, float32ArrayToFloat16 } from '../../src/tensor/float16.js';
+import { makeTensor, type Tensor } from '../../src/tensor/tensor.js';
+import { cpuRegistry, randomFloats, runNode } from '../helpers.js';
+import { kernelsFor, oneNodeModel, planOf } from './harness.js';
+
+interface In { dtype?: DType; dims: number[]; lo?: number; hi?: number; ints?: number[]; constant?: boolean }
+interface Case { name: string; op: string; inputs: In[]; attrs?: Record<string, Attribute>; opset?: number; outputs?: number; tol?: number }
+
+const ints = (value: number[]): Attribute => ({ type: 'ints', value });
+const int = (value: number): Attribute => ({ type: 'int', value });
+const flt = (value: number): Attribute => ({ type: 'float', value });
+
+function cases(): Case[] {
+  const c: Case[] = [];
+  for (const dt of ['float32', 'float16'] as DType[]) {
+    const tol = dt === 'float16' ? 2e-3 : 1e-5;
+    for (const op of ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min']) {
+      c.push({ name: `${op}_same_${dt}`, op, inputs: [{ dtype: dt, dims: [3, 33, 17] }, { dtype: dt, dims: [3, 33, 17], lo: 0.5, hi: 2 }], tol });
+      c.push({ name: `${op}_bcast_${dt}`, op, inputs: [{ dtype: dt, dims: [2, 3, 1, 5] }, { dtype: dt, dims: [4, 1], lo: 0.5, hi: 2 }], tol });
+    }
+    c.push({ name: `Pow_${dt}`, op: 'Pow', inputs: [{ dtype: dt, dims: [64], lo: 0.1, hi: 2 }, { dtype: dt, dims: [1], lo: 0.5, hi: 2 }], tol: 5 * tol });
+    for (const op of ['Abs', 'Neg', 'Exp', 'Sin', 'Cos', 'Tanh', 'Floor', 'Ceil', 'Erf', 'Sign', 'Reciprocal'])
+      c.push({ name: `${op}_${dt}`, op, inputs: [{ dtype: dt, dims: [7, 129], lo: -3, hi: 3 }], tol: 4 * tol });
+    for (const op of ['Log', 'Sqrt']) c.push({ name: `${op}_${dt}`, op, inputs: [{ dtype: dt, dims: [1000], lo: 0.05, hi: 5 }], tol: 4 * tol });
+    for (const op of ['Relu', 'Sigmoid', 'Softplus', 'Softsign', 'HardSwish', 'Mish'])
+      c.push({ name: `${op}_${dt}`, op, inputs: [{ dtype: dt, dims: [5, 200], lo: -4, hi: 4 }], tol: 4 * tol });
+    c.push({ name: `LeakyRelu_${dt}`, op: 'LeakyRelu', inputs: [{ dtype: dt, dims: [300], lo: -2, hi: 2 }], attrs: { alpha: flt(0.1) }, tol });
+    c.push({ name: `Elu_${dt}`, op: 'Elu', inputs: [{ dtype: dt, dims: [300], lo: -2, hi: 2 }], attrs: { alpha: flt(0.7) }, tol: 4 * tol });
+    c.push({ name: `Selu_${dt}`, op: 'Selu', inputs: [{ dtype: dt, dims: [300], lo: -2, hi: 2 }], tol: 4 * tol });
+    c.push({ name: `HardSigmoid_${dt}`, op: 'HardSigmoid', inputs: [{ dtype: dt, dims: [300], lo: -5, hi: 5 }], tol });
+    c.push({ name: `Gelu_${dt}`, op: 'Gelu', inputs: [{ dtype: dt, dims: [300], lo: -3, hi: 3 }], opset: 20, tol: 4 * tol });
+    c.push({ name: `GeluTanh_${dt}`, op: 'Gelu', inputs: [{ dtype: dt, dims: [300], lo: -3, hi: 3 }], attrs: { approximate: { type: 'string', value: 'tanh' } }, opset: 20, tol: 4 * tol });
+    c.push({ name: `Clip6_${dt}`, op: 'Clip', inputs: [{ dtype: dt, dims: [300], lo: -3, hi: 3 }], attrs: { min: flt(-1), max: flt(1) }, opset: 6, tol });
+    for (const op of ['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceL2', 'ReduceLogSumExp', 'ReduceSumSquare']) {
+      c.push({ name: `${op}_axes1_${dt}`, op, inputs: [{ dtype: dt, dims: [4, 37, 9] }, { dims: [1], ints: [1], constant: true }], opset: 18, tol: 5 * tol });
+      c.push({ name: `${op}_all_nokeep_${dt}`, op, inputs: [{ dtype: dt, dims: [5, 300] }], attrs: { keepdims: int(0) }, opset: 18, tol: 5 * tol });
+    }
+    c.push({ name: `ReduceSum_axes02_${dt}`, op: 'ReduceSum', inputs: [{ dtype: dt, dims: [4, 6, 3] }, { dims: [2], ints: [0, 2], constant: true }], opset: 13, tol: 5 * tol });
+    for (const op of ['Softmax', 'LogSoftmax']) {
+      c.push({ name: `${op}_last_${dt}`, op, inputs: [{ dtype: dt, dims: [8, 1000], lo: -5, hi: 5 }], opset: 13, tol: 5 * tol });
+      c.push({ name: `${op}_axis1_${dt}`, op, inputs: [{ dtype: dt, dims: [3, 7, 5], lo: -5, hi: 5 }], attrs: { axis: int(1) }, opset: 13, tol: 5 * tol });
+      c.push({ name: `${op}_opset11_${dt}`, op, inputs: [{ dtype: dt, dims: [3, 4, 5], lo: -5, hi: 5 }], attrs: { axis: int(1) }, opset: 11, tol: 5 * tol });
+    }
+    c.push({ name: `Transpose_${dt}`, op: 'Transpose', inputs: [{ dtype: dt, dims: [2, 3, 4, 5] }], attrs: { perm: ints([3, 1, 0, 2]) } });
+    c.push({ name: `Concat_${dt}`, op: 'Concat', inputs: [{ dtype: dt, dims: [2, 3, 4] }, { dtype: dt, dims: [2, 5, 4] }], attrs: { axis: int(1) } });
+    c.push({ name: `Slice_${dt}`, op: 'Slice', opset: 13, inputs: [{ dtype: dt, dims: [10, 12] }, { dims: [2], ints: [1, -2], constant: true }, { dims: [2], ints: [9, -12], constant: true }, { dims: [2], ints: [0, 1], constant: true }, { dims: [2], ints: [2, -3], constant: true }] });
+    c.push({ name: `Gather_${dt}`, op: 'Gather', inputs: [{ dtype: dt, dims: [5, 6, 7] }, { dtype: 'int64', dims: [2, 3], ints: [0, 4, -1, 2, 2, 1] }], attrs: { axis: int(1) } });
+    c.push({ name: `Expand_${dt}`, op: 'Expand', inputs: [{ dtype: dt, dims: [3, 1] }, { dims: [3], ints: [2, 3, 4], constant: true }] });
+    c.push({ name: `Split_${dt}`, op: 'Split', opset: 13, outputs: 2, inputs: [{ dtype: dt, dims: [6, 4] }, { dims: [2], ints: [2, 4], constant: true }] });
+    c.push({ name: `Reshape_${dt}`, op: 'Reshape', inputs: [{ dtype: dt, dims: [6, 4] }, { dims: [3], ints: [2, -1, 3], constant: true }] });
+    c.push({ name: `MatMul_${dt}`, op: 'MatMul', inputs: [{ dtype: dt, dims: [33, 64] }, { dtype: dt, dims: [64, 17] }], tol: dt === 'float16' ? 1e-2 : 1e-4 });
+    c.push({ name: `MatMul_batched_${dt}`, op: 'MatMul', inputs: [{ dtype: dt, dims: [3, 8, 16] }, { dtype: dt, dims: [3, 16, 5] }], tol: dt === 'float16' ? 1e-2 : 1e-4 });
+    c.push({ name: `MatMul_bcastB_${dt}`, op: 'MatMul', inputs: [{ dtype: dt, dims: [2, 3, 8, 16] }, { dtype: dt, dims: [16, 5] }], tol: dt === 'float16' ? 1e-2 : 1e-4 });
+    c.push({ name: `Gemm_bias_transB_${dt}`, op: 'Gemm', inputs: [{ dtype: dt, dims: [7, 32] }, { dtype: dt, dims: [9, 32] }, { dtype: dt, dims: [9] }], attrs: { transB: int(1) }, tol: dt === 'float16' ? 1e-2 : 1e-4 });
+    c.push({ name: `Gemm_general_${dt}`, op: 'Gemm', inputs: [{ dtype: dt, dims: [16, 7] }, { dtype: dt, dims: [16, 9] }, { dtype: dt, dims: [7, 1] }], attrs: { transA: int(1), alpha: flt(0.5), beta: flt(2) }, tol: dt === 'float16' ? 1e-2 : 1e-4 });
+  }
+  c.push({ name: 'Where_f32', op: 'Where', inputs: [{ dtype: 'bool', dims: [4, 1], ints: [1, 0, 1, 0] }, { dims: [4, 5] }, { dims: [5] }] });
+  for (const [from, to] of [['float32', 'float16'], ['float16', 'float32'], ['float32', 'int32'], ['int64', 'float32'], ['float32', 'bool'], ['int32', 'int64']] as [DType, DType][]) {
+    const DT: Record<string, number> = { float32: 1, float16: 10, int32: 6, int64: 7, bool: 9 };
+    c.push({ name: `Cast_${from}_${to}`, op: 'Cast', inputs: [{ dtype: from, dims: [257], lo: -50, hi: 50 }], attrs: { to: int(DT[to]) }, opset: 19 });
+  }
+  return c;
+}
+
+function makeInput(spec: In, seed: number): Tensor {
+  const dtype = spec.dtype ?? (spec.ints ? 'int64' : 'float32');
+  const n = spec.dims.reduce((a, b) => a * b, 1);
+  if (spec.ints) {
+    if (dtype === 'bool') return makeTensor('bool', spec.dims, Uint8Array.from(spec.ints));
+    return makeTensor('int64', spec.dims, BigInt64Array.from(spec.ints.map(BigInt)));
+  }
+  const f = randomFloats(n, seed, spec.lo ?? -1, spec.hi ?? 1);
+  switch (dtype) {
+    case 'float32': return makeTensor(dtype, spec.dims, f);
+    case 'float16': return makeTensor(dtype, spec.dims, float32ArrayToFloat16(f));
+    case 'int32': return makeTensor(dtype, spec.dims, Int32Array.from(f, Math.trunc));
+    case 'int64': return makeTensor(dtype, spec.dims, BigInt64Array.from(f, (x) => BigInt(Math.trunc(x))));
+    default: throw new Error(`no random ${dtype}`);
+  }
+}
+
+function asNumbers(t: Tensor): number[] {
+  if (t.dtype === 'float16') return [...float16ArrayToFloat32(t.data as Uint16Array)];
+  return Array.from(t.data as ArrayLike<number | bigint>, Number);
+}
+
+/** max |a-b| / max(|b|, 1) over elements; NaN/Inf positions must match exactly. */
+function compare(gpu: Tensor, ref: Tensor): { err: number; problem?: string } {
+  if (gpu.dims.join() !== ref.dims.join()) return { err: Infinity, problem: `dims [${gpu.dims}] vs reference [${ref.dims}]` };
+  if (gpu.dtype !== ref.dtype) return { err: Infinity, problem: `dtype ${gpu.dtype} vs reference ${ref.dtype}` };
+  const a = asNumbers(gpu);
+  const b = asNumbers(ref);
+  let err = 0;
+  for (let i = 0; i < b.length; i++) {
+    if (!Number.isFinite(b[i]) || !Number.isFinite(a[i])) {
+      if (!Object.is(a[i], b[i]) && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return { err: Infinity, problem: `element ${i}: ${a[i]} vs reference ${b[i]}` };
+      continue;
+    }
+    err = Math.max(err, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), 1));
+  }
+  return { err };
+}
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const filter = args.includes('--filter') ? new RegExp(args[args.indexOf('--filter') + 1]) : undefined;
+  const graphs = !args.includes('--no-graphs');
+  const { unavailableReason, CudaEngine } = await import('../../src/backends/cuda/index.js');
+  const why = unavailableReason();
+  if (why) {
+    console.log(`SKIP: GPU tests need a CUDA device: ${why}`);
+    return 0;
+  }
+  const { arch, kernels, deviceName } = await kernelsFor(0);
+  console.log(`GPU 0: ${deviceName} (${arch}), CUDA graphs ${graphs ? 'on' : 'off'}`);
+  let pass = 0, fail = 0, skip = 0;
+  let seed = 7;
+  for (const cs of cases()) {
+    if (filter && !filter.test(cs.name)) continue;
+    const opset = cs.opset ?? 17;
+    const tensors = cs.inputs.map((s) => makeInput(s, seed++));
+    let refs: Tensor[];
+    try {
+      refs = runNode(cs.op, tensors, Object.fromEntries(Object.entries(cs.attrs ?? {}).map(([k, v]) => [k, v.value])) as never, { opset, outputs: cs.outputs ?? 1 }) as Tensor[];
+    } catch (e) {
+      skip++;
+      console.log(`skip ${cs.name}: CPU reference unavailable (${(e as Error).message.split('\n')[0]})`);
+      continue;
+    }
+    const outs = Array.from({ length: cs.outputs ?? 1 }, (_, i) => `out${i}`);
+    const model = oneNodeModel(cs.op, cs.inputs.map((s, i) => ({ name: `in${i}`, t: tensors[i], constant: s.constant })), cs.attrs ?? {}, outs, opset);
+    const engine = new CudaEngine(planOf(model, arch, kernels, deviceName), 0, { graphs, poison: true }, cpuRegistry);
+    try {
+      const ctx = engine.createContext();
+      const feeds = new Map(cs.inputs.flatMap((s, i) => (s.constant ? [] : [[`in${i}`, tensors[i]] as [string, Tensor]])));
+      // run twice: capture + replay must agree with the reference
+      for (let rep = 0; rep < 2; rep++) {
+        const res = await ctx.infer(feeds);
+        const problems: string[] = [];
+        let worst = 0;
+        outs.forEach((o, i) => {
+          const r = compare(res.get(o)!, refs[i]);
+          worst = Math.max(worst, r.err);
+          if (r.problem) problems.push(`${o}: ${r.problem}`);
+          else if (r.err > (cs.tol ?? 1e-5)) problems.push(`${o}: max rel err ${r.err.toExponential(2)} > ${cs.tol ?? 1e-5}`);
+        });
+        if (problems.length) {
+          fail++;
+          console.log(`FAIL ${cs.name} (run ${rep + 1}): ${problems.join('; ')}`);
+          break;
+        }
+        if (rep === 1) {
+          pass++;
+          console.log(`ok   ${cs.name}  max rel err ${worst.toExponential(2)}`);
+        }
+      }
+      ctx.dispose();
+    } catch (e) {
+      fail++;
+      console.log(`FAIL ${cs.name}: ${(e as Error).message.split('\n').slice(0, 3).join(' | ')}`);
+    } finally {
+      engine.dispose();
+    }
+  }
+  console.log(`\nGPU kernel checks: ${pass} passed, ${fail} failed, ${skip} skipped (no CPU reference)`);
+  return fail ? 1 : 0;
+}
+
+main().then((code) => process.exit(code), (e) => {
+  console.error(e);
+  process.exit(1);
+});
