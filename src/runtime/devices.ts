@@ -72,7 +72,7 @@ export async function listGpus(): Promise<{ devices: DeviceInfo[]; reason?: stri
         index,
         name: String(field(d, 'name') ?? 'NVIDIA GPU'),
         arch: String(arch ?? '?'),
-        memoryBytes: Number(field(d, 'totalMemory', 'memoryBytes', 'totalMem', 'memory') ?? 0),
+        memoryBytes: Number(field(d, 'memoryTotal', 'totalMemory', 'memoryBytes', 'totalMem', 'memory') ?? 0),
       };
     });
     return devices.length ? { devices } : { devices, reason: 'the CUDA driver reports no GPU' };
@@ -97,12 +97,19 @@ export interface ResolvedDevice {
   index: number;
   /** 'cpu' or 'cuda:N' */
   label: string;
+  /** the GPU, when known */
+  info?: DeviceInfo;
 }
 
 async function cudaOrThrow(index: number): Promise<ResolvedDevice> {
   const { backend, reason } = await loadCuda();
   if (!backend) throw new TensorJetError('E_DEVICE', `GPU ${index} is not available: ${reason}`, { device: index });
-  return { backend, index, label: `cuda:${index}` };
+  const { devices } = await listGpus();
+  const info = devices.find((d) => d.index === index);
+  if (devices.length && !info) {
+    throw new TensorJetError('E_DEVICE', `GPU ${index} does not exist; this machine has ${devices.map((d) => d.id).join(', ')}`, { device: index });
+  }
+  return { backend, index, label: `cuda:${index}`, info };
 }
 
 export function parseDeviceSpec(s: string | number | undefined, fallback: DeviceSpec = 'cpu'): DeviceSpec {

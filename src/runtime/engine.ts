@@ -69,6 +69,10 @@ export class Engine {
       checkPlanTarget(target, { backend: 'cuda', arch: 'gpu' }, `cuda:${spec}`);
     }
     const device = await resolveLoadDevice(spec, target);
+    if (device.info && target.backend === 'cuda') {
+      const d = device.info;
+      checkPlanTarget(target, { backend: 'cuda', arch: d.arch, deviceName: d.name }, `${device.label} (${d.name}, ${d.arch})`);
+    }
     return new Engine(parsed.header, await device.backend.load(parsed, device.index));
   }
 

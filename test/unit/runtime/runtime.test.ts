@@ -137,3 +137,9 @@ test('profiles are validated against the model and pin symbolic dims', () => {
   assert.throws(() => parseShapeRange('1x3/2x3', 'x'), code('E_USAGE'));
   assert.throws(() => parseShapeRange('1xa', 'x'), code('E_USAGE'));
 });
+
+test('the cpu backend finds unsupported nodes inside subgraphs too', async () => {
+  const { richModel } = await import('./fixtures.js');
+  const names = testBackend().unsupportedNodes(richModel()).map((n) => `${n.name}:${n.opType}`);
+  assert.deepEqual(names, ['if0:If', 'inner:Constant', 'inner:Constant', 'inner:Constant']);
+});
