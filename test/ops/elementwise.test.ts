@@ -16,6 +16,11 @@ test('Add/Sub/Mul/Div float32: same shape, scalar, row and general broadcasting'
   assertClose(run1('Sub', [a, t('float32', [], [1])]), t('float32', [2, 3], [0, 1, 2, 3, 4, 5]));
   assertClose(run1('Mul', [t('float32', [1], [2]), a]), t('float32', [2, 3], [2, 4, 6, 8, 10, 12]));
   assertClose(run1('Div', [a, t('float32', [3], [1, 2, 4])]), t('float32', [2, 3], [1, 1, 0.75, 4, 2.5, 1.5]));
+  // channel bias [2,1] over [2,2,2] and bias-first order (block fast path)
+  const x3 = t('float32', [2, 2, 2], [1, 2, 3, 4, 5, 6, 7, 8]);
+  assertClose(run1('Add', [x3, t('float32', [2, 1], [10, 20])]), t('float32', [2, 2, 2], [11, 12, 23, 24, 15, 16, 27, 28]));
+  assertClose(run1('Mul', [t('float32', [2, 1, 1], [1, -1]), x3]), t('float32', [2, 2, 2], [1, 2, 3, 4, -5, -6, -7, -8]));
+  assertClose(run1('Sub', [x3, t('float32', [2, 1, 1], [1, 2])]), t('float32', [2, 2, 2], [0, 1, 2, 3, 3, 4, 5, 6]));
   // column broadcast [2,1] x [1,3] (general path)
   assertClose(run1('Add', [t('float32', [2, 1], [10, 20]), t('float32', [1, 3], [1, 2, 3])]), t('float32', [2, 3], [11, 12, 13, 21, 22, 23]));
 });

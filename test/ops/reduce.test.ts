@@ -39,6 +39,7 @@ test('reducing an empty set gives the identity element', () => {
   assertClose(r('ReduceProd', [e, ax], { keepdims: 0 }), t('float32', [2, 4], new Array(8).fill(1)));
   assertClose(r('ReduceMax', [e, ax], { keepdims: 0 }), t('float32', [2, 4], new Array(8).fill(-Infinity)));
   assertClose(r('ReduceLogSumExp', [e, ax], { keepdims: 0 }), t('float32', [2, 4], new Array(8).fill(-Infinity)));
+  assertClose(r('ReduceMin', [t('int32', [0], []), t('int64', [1], [0])], { keepdims: 0 }), t('int32', [], [2147483647]));
 });
 
 test('int64 reductions are exact', () => {

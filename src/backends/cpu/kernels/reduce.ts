@@ -4,10 +4,11 @@
  * noop_with_empty_axes; reductions over empty sets give the identity: 0, 1, -inf, +inf, NaN for Mean)
  * and ArgMax/ArgMin (select_last_index). Floats accumulate in float64; int64 sums/products are exact.
  */
-import { isBigInt, isFloat } from '../../../tensor/dtype.js';
+import { isBigInt } from '../../../tensor/dtype.js';
 import { allocTensor } from '../../../tensor/tensor.js';
 import type { KernelContext, KernelTable } from '../kernel.js';
 import { normalizeAxis, readInts, readNumbers, strides, writeNumbers } from '../util.js';
+import { intRange } from './elementwise/common.js';
 
 /** Output base offsets and reduced-axis offsets for reducing `dims` over `axes`. */
 export function reductionPlan(dims: readonly number[], axes: readonly number[], keepdims: boolean) {
@@ -147,9 +148,14 @@ function reduce(kind: Kind) {
       }
     }
     const vals = reduceNumbers(kind, readNumbers(x), base, roff);
-    if (!isFloat(x.dtype) && x.dtype !== 'bool') {
-      // empty-set identities for integers: the dtype's extremes instead of +/-inf
-      for (let i = 0; i < vals.length; i++) if (!Number.isFinite(vals[i])) vals[i] = 0;
+    const range = intRange(x.dtype);
+    if (range) {
+      // empty-set identities for integers: the dtype's extremes instead of +/-inf (int64 clamps on write)
+      for (let i = 0; i < vals.length; i++) {
+        if (vals[i] === -Infinity) vals[i] = range[0];
+        else if (vals[i] === Infinity) vals[i] = range[1];
+        else if (vals[i] !== vals[i]) vals[i] = 0;
+      }
     }
     writeNumbers(out, vals);
     return [out];
