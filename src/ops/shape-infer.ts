@@ -96,6 +96,10 @@ export function foldable(ctx: InferContext, idx: number[]): Tensor[] | undefined
  */
 export function withFolding(kernel: CpuKernel, infer: (ctx: InferContext) => (ValueMeta | undefined)[]): (ctx: InferContext) => (ValueMeta | undefined)[] {
   return (ctx) => {
+    const shaped = infer(ctx);
+    // Never fold an output that the shape-only inference already knows is large (Range, Expand, Tile...).
+    const large = shaped.some((m) => concrete(m?.shape) && m!.shape!.reduce((a: number, b) => a * (b as number), 1) > FOLD_LIMIT);
+    if (large) return shaped;
     const present = ctx.inputs.map((m, i) => (ctx.node.inputs[i] ? i : -1)).filter((i) => i >= 0);
     const hasGraph = [...ctx.node.attributes.values()].some((a) => a.type === 'graph' || a.type === 'graphs');
     if (!hasGraph && foldable(ctx, present)) {
@@ -107,10 +111,10 @@ export function withFolding(kernel: CpuKernel, infer: (ctx: InferContext) => (Va
       try {
         outs = kernel(kctx);
       } catch {
-        return infer(ctx); // e.g. data-dependent errors: leave them to run time
+        return shaped; // e.g. data-dependent errors: leave them to run time
       }
       if (outs.length && outs.every((o) => isTensor(o) && o.data.length <= FOLD_LIMIT)) return outs.map((o) => metaOf(o as Tensor));
     }
-    return infer(ctx);
+    return shaped;
   };
 }

@@ -3,7 +3,8 @@ import type { Dim } from '../ir/graph.js';
 import { dtypeFromOnnx } from '../tensor/dtype.js';
 import { kernels } from '../backends/cpu/kernels/shape.js';
 import { shapeRange } from '../backends/cpu/kernels/shape/reshape.js';
-import { transposePerm } from '../backends/cpu/kernels/shape/construct.js';
+import { rangeCount, transposePerm } from '../backends/cpu/kernels/shape/construct.js';
+import { readNumbers } from '../backends/cpu/util.js';
 import type { InferContext, OpSchema, ValueMeta } from './schema.js';
 import { broadcastDims, concrete, constInts, dimProduct, freshDim, int64Meta, like, normAxis, withFolding } from './shape-infer.js';
 
@@ -117,7 +118,11 @@ const schemaList: [string, Infer][] = [
     return [{ dtype, shape: s ?? (typeof len === 'number' ? Array.from({ length: len }, (_, i) => freshDim(ctx, i)) : undefined) }];
   }],
   ['EyeLike', (ctx) => [like(ctx, 0, ctx.attrs.has('dtype') ? dtypeFromOnnx(ctx.attrs.int('dtype')) : undefined)]],
-  ['Range', (ctx) => [{ dtype: ctx.inputs[0]?.dtype ?? 'float32', shape: [freshDim(ctx, 0)] }]],
+  ['Range', (ctx) => {
+    const v = [0, 1, 2].map((i) => ctx.inputs[i]?.value);
+    const n = v.every(Boolean) ? rangeCount(...(v.map((t) => Number(readNumbers(t!)[0])) as [number, number, number])) : undefined;
+    return [{ dtype: ctx.inputs[0]?.dtype ?? 'float32', shape: [n ?? freshDim(ctx, 0)] }];
+  }],
   ['Dropout', (ctx) => [like(ctx), like(ctx, 0, ctx.opset >= 10 ? 'bool' : undefined)]],
 ];
 

@@ -90,3 +90,13 @@ test('inference: Shape of a concrete tensor folds; Reshape solves -1 over symbol
   const [k] = infer('Constant', [], { value_float: { type: 'float', value: 2.5 } });
   assert.equal((k!.value!.data as Float32Array)[0], 2.5);
 });
+
+test('inference never folds large outputs: Range of 10^8 gives its length only', () => {
+  const s = (v: number) => ({ dtype: 'int64' as const, shape: [], value: int64Tensor([v], []) });
+  const [r] = infer('Range', [s(0), s(1e8), s(1)]);
+  assert.deepEqual(r!.shape, [1e8]);
+  assert.equal(r!.value, undefined);
+  const [c] = infer('ConstantOfShape', [{ dtype: 'int64', shape: [2], value: int64Tensor([1e4, 1e4]) }]);
+  assert.deepEqual(c!.shape, [1e4, 1e4]);
+  assert.equal(c!.value, undefined);
+});
