@@ -12,3 +12,4 @@ timeout 240 node dist-cuda/test/gpu/run.js 2>&1 | tee "$OUT/gpu-tests.txt" | gre
 timeout 100 node dist-cuda/test/gpu/run.js --no-graphs --filter 'MatMul|Gemm|Softmax_last|Add_bcast|Transpose' 2>&1 | tee "$OUT/gpu-tests-nographs.txt" | tail -2
 timeout 60 node dist-cuda/examples/multigpu/run.js 2>&1 | tee "$OUT/multigpu.txt"
 timeout 120 node dist-cuda/bench/gpu/bench.js --iters 300 2>&1 | tee "$OUT/bench.txt"
+timeout 60 node dist-cuda/src/cli/main.js devices 2>&1 | tee "$OUT/cli-devices.txt"

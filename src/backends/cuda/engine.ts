@@ -322,12 +322,16 @@ export class CudaContext implements BackendContext, Launcher {
     if (!useGraphs) return enqueuePlan(st.plan, this.arena, this);
     if (!st.exec) {
       d.check(d.fn.cuStreamBeginCapture(this.stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), 'cuStreamBeginCapture');
-      let graph = 0;
+      const g: [number] = [0];
       try {
         enqueuePlan(st.plan, this.arena, this);
-      } finally {
-        graph = d.out('cuStreamEndCapture', this.stream);
+      } catch (e) {
+        d.fn.cuStreamEndCapture(this.stream, g); // leave capture mode; the partial graph is dropped
+        if (g[0]) d.fn.cuGraphDestroy(g[0]);
+        throw e;
       }
+      d.check(d.fn.cuStreamEndCapture(this.stream, g), 'cuStreamEndCapture');
+      const graph = Number(g[0]);
       try {
         st.exec = d.out('cuGraphInstantiate', graph, 0);
       } finally {
