@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     }
     const total = performance.now() - t0;
     const flops = 2 * 64 * 1024 * 1024 * 4;
-    console.log(`${deviceName} MLP 4x1024 b64 fp32, CUDA graphs ${graphs ? 'on ' : 'off'}: p50 ${pct(lat, 50).toFixed(3)} ms  p90 ${pct(lat, 90).toFixed(3)} ms  p99 ${pct(lat, 99).toFixed(3)} ms  throughput ${((iters * 1000) / total).toFixed(0)} infer/s (${((flops * iters) / total / 1e9).toFixed(0)} GFLOP/s end to end)`);
+    console.log(`${deviceName} MLP 4x1024 b64 fp32, CUDA graphs ${graphs ? 'on ' : 'off'}: p50 ${pct(lat, 50).toFixed(3)} ms  p90 ${pct(lat, 90).toFixed(3)} ms  p99 ${pct(lat, 99).toFixed(3)} ms  throughput ${((iters * 1000) / total).toFixed(0)} infer/s (${((flops * iters) / (total / 1000) / 1e12).toFixed(2)} TFLOP/s end to end)`);
     // device-resident in/out: compute only (no host copies)
     const dIn = (await ctx.infer(feeds, { outputLocation: 'device' })).get('r3')!;
     const s = performance.now();
