@@ -35,8 +35,11 @@ export interface RunOptions {
   onResult?: (r: CaseResult) => void;
 }
 
-/** Per-case tolerance overrides (none needed so far; add with a comment saying why). */
+/** Per-case tolerance overrides, each with the reason it is needed. */
 function toleranceFor(c: Case): Tolerance {
+  // The expected inverse DFT was computed in float32 and holds rounding noise (~2e-7) where the exact
+  // value is 0; our float64 accumulation gives ~3e-15 there, outside atol 1e-7. atol 1e-6 accepts both.
+  if (/^test_dft_inverse/.test(c.name)) return { rtol: 1e-3, atol: 1e-6 };
   // light/ expected outputs come from ONNX's float64-accumulating reference evaluator over deep
   // networks; our float32 accumulation differs in the last bits, so allow rtol 1e-3 with atol 1e-5.
   if (c.suite === 'light') return { rtol: 1e-3, atol: 1e-5 };
