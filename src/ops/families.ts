@@ -22,6 +22,7 @@ import { schemas as control } from './control.js';
 import { schemas as string } from './string.js';
 import { schemas as quantize } from './quantize.js';
 import { schemas as signal } from './signal.js';
+import { schemas as ml } from './ml.js';
 
 export const OP_FAMILIES: Record<string, OpSchema[]> = {
   elementwise,
@@ -46,4 +47,5 @@ export const OP_FAMILIES: Record<string, OpSchema[]> = {
   string,
   quantize,
   signal,
+  ml,
 };

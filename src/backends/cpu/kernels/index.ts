@@ -22,6 +22,7 @@ import { kernels as control } from './control.js';
 import { kernels as string } from './string.js';
 import { kernels as quantize } from './quantize.js';
 import { kernels as signal } from './signal.js';
+import { kernels as ml } from './ml.js';
 
 export function createCpuRegistry(): KernelRegistry {
   const r = new KernelRegistry();
@@ -47,5 +48,6 @@ export function createCpuRegistry(): KernelRegistry {
   r.addFamily('string', string);
   r.addFamily('quantize', quantize);
   r.addFamily('signal', signal);
+  r.addFamily('ml', ml);
   return r;
 }
