@@ -28,5 +28,14 @@ function attentionInfer(ctx: InferContext): (ValueMeta | undefined)[] {
 
 export const schemas: OpSchema[] = [
   { opType: 'Attention', infer: attentionInfer },
+  {
+    opType: 'FlexAttention',
+    domain: 'ai.onnx.preview',
+    infer: (ctx) => {
+      const [q, , v] = ctx.inputs;
+      if (!v) return [undefined];
+      return [{ dtype: v.dtype, shape: q?.shape && v.shape ? [q.shape[0], q.shape[1], q.shape[2], v.shape[3]] : undefined }];
+    },
+  },
   { opType: 'RotaryEmbedding', infer: (ctx) => [ctx.inputs[0] ? { dtype: ctx.inputs[0].dtype, shape: ctx.inputs[0].shape } : undefined] },
 ];

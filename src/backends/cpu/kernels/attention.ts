@@ -2,6 +2,7 @@
 import type { KernelContext, KernelTable } from '../kernel.js';
 import { allocTensor, type Tensor } from '../../../tensor/tensor.js';
 import { readNumbers, strides, writeNumbers } from '../util.js';
+import { flexAttention } from './attention-flex.js';
 
 /** [B, S, H*D] (3-D) or [B, H, S, D] (4-D) -> dense [B, H, S, D] float64. */
 function toBHSD(t: Tensor, heads: number | undefined, what: string, ctx: KernelContext): { x: Float64Array; B: number; H: number; S: number; D: number } {
@@ -177,4 +178,5 @@ function rotaryEmbedding(ctx: KernelContext): Tensor[] {
 export const kernels: KernelTable = {
   Attention: attention,
   RotaryEmbedding: rotaryEmbedding,
+  'ai.onnx.preview::FlexAttention': flexAttention,
 };
