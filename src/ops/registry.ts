@@ -20,3 +20,10 @@ export function getSchema(domain: string, opType: string): OpSchema | undefined 
 export function familyOf(domain: string, opType: string): string | undefined {
   return schemas.get(kernelKey(domain, opType))?.family;
 }
+
+/** Every declared op with its family, sorted by registry key: the source of the generated support matrix. */
+export function listSchemas(): { key: string; domain: string; opType: string; family: string; hasInfer: boolean }[] {
+  return [...schemas]
+    .map(([key, { schema, family }]) => ({ key, domain: schema.domain ?? '', opType: schema.opType, family, hasInfer: !!schema.infer }))
+    .sort((a, b) => a.key.localeCompare(b.key));
+}
