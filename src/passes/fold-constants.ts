@@ -35,10 +35,7 @@ export const foldConstants: Pass = {
   name: 'fold-constants',
   run(graph, ctx) {
     let changes = 0;
-    const inputNames = new Set(graph.inputs.map((i) => i.name));
     graph.nodes = graph.nodes.filter((node) => {
-      // An initializer that is also a graph input can be overridden at run time: not a constant.
-      if (node.inputs.some((n) => n && inputNames.has(n))) return true;
       if (!foldable(node, graph, ctx)) return true;
       const kernel = ctx.registry.get(node.domain, node.opType)!;
       const opset = ctx.model.opsets.get(normalizeDomain(node.domain)) ?? 1;

@@ -44,6 +44,9 @@ export function cloneGraph(g: Graph): Graph {
 
 export function optimizeModel(model: Model, opts: OptimizeOptions): Model {
   const out: Model = { ...model, opsets: new Map(model.opsets), graph: cloneGraph(model.graph) };
+  // Initializers are weights baked into the plan (as in TensorRT), even where the model also lists
+  // them as graph inputs (required before IR 4): they are constants, not runtime inputs.
+  out.graph.inputs = out.graph.inputs.filter((i) => !out.graph.constants.has(i.name));
   const ctx: PassContext = { model: out, registry: opts.registry, foldLimitBytes: opts.foldLimitBytes ?? 64 * 2 ** 20 };
   const passes = opts.passes ?? DEFAULT_PASSES;
   for (let round = 0; round < 8; round++) {
