@@ -23,6 +23,7 @@ import { schemas as string } from './string.js';
 import { schemas as quantize } from './quantize.js';
 import { schemas as signal } from './signal.js';
 import { schemas as ml } from './ml.js';
+import { schemas as gradient } from './gradient.js';
 
 export const OP_FAMILIES: Record<string, OpSchema[]> = {
   elementwise,
@@ -48,4 +49,5 @@ export const OP_FAMILIES: Record<string, OpSchema[]> = {
   quantize,
   signal,
   ml,
+  gradient,
 };

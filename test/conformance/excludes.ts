@@ -11,7 +11,6 @@ export interface Exclude {
 export const EXCLUDES: Exclude[] = [
   // Training-only ops from ai.onnx.preview.training: optimizer steps and gradients, not inference.
   { pattern: /^test_(adagrad|adam|momentum|nesterov_momentum)/, category: 'training-only', reason: 'optimizer update ops (ai.onnx.preview.training)' },
-  { pattern: /^test_gradient_of_/, category: 'training-only', reason: 'Gradient op (ai.onnx.preview.training)' },
   // Random ops: outputs depend on the generator, the data sets cannot be reproduced bit for bit.
   { pattern: /^test_bernoulli/, category: 'random', reason: 'Bernoulli samples a random generator' },
   { pattern: /^test_training_dropout(?!_zero_ratio)/, category: 'random', reason: 'Dropout in training mode draws a random mask' },

@@ -96,7 +96,7 @@ function runInScope(graph: Graph, feeds: Map<string, Value>, opts: ExecuteOption
       return v;
     });
     const opset = opts.opsets.get(normalizeDomain(node.domain)) ?? 1;
-    const ctx = new KernelContext(node, inputs, opset, runSubgraph);
+    const ctx = new KernelContext(node, inputs, opset, runSubgraph, graph);
     let outputs: Value[];
     try {
       outputs = kernel(ctx);

@@ -25,6 +25,8 @@ export class KernelContext {
     /** opset version of the node's domain */
     readonly opset: number,
     readonly runSubgraph: SubgraphRunner,
+    /** the graph the node belongs to, when the executor knows it (lets Gradient see its forward graph) */
+    readonly graph?: Graph,
   ) {
     this.attrs = new AttributeReader(node);
   }

@@ -23,6 +23,7 @@ import { kernels as string } from './string.js';
 import { kernels as quantize } from './quantize.js';
 import { kernels as signal } from './signal.js';
 import { kernels as ml } from './ml.js';
+import { kernels as gradient } from './gradient.js';
 
 export function createCpuRegistry(): KernelRegistry {
   const r = new KernelRegistry();
@@ -49,5 +50,6 @@ export function createCpuRegistry(): KernelRegistry {
   r.addFamily('quantize', quantize);
   r.addFamily('signal', signal);
   r.addFamily('ml', ml);
+  r.addFamily('gradient', gradient);
   return r;
 }
