@@ -77,3 +77,19 @@ test('Col2Im sums overlapping blocks', () => {
   const [y] = runNode('Col2Im', [t('float32', [1, 2, 2], [1, 3, 2, 4]), t('int64', [2], [1, 3]), t('int64', [2], [1, 2])]) as Tensor[];
   assert.deepEqual([...y.data as Float32Array], [1, 5, 4]);
 });
+
+test('shape inference: Conv/MaxPool sizes keep symbolic batch; MatMul broadcasts; Resize from constant scales', async () => {
+  const { getSchema } = await import('../../src/ops/registry.js');
+  const { makeInferContext } = await import('../../src/ops/schema.js');
+  const node = (opType: string, attrs: Record<string, number[] | string>, n = 2) => ({
+    name: 'n', opType, domain: '', inputs: Array.from({ length: n }, (_, i) => `i${i}`), outputs: ['o'],
+    attributes: new Map(Object.entries(attrs).map(([k, v]) => [k, typeof v === 'string' ? { type: 'string' as const, value: v } : { type: 'ints' as const, value: v }])),
+  });
+  const infer = (op: string, attrs: Record<string, number[] | string>, inputs: { dtype: 'float32' | 'int64'; shape?: (number | string)[]; value?: Tensor }[], opset = 21) =>
+    getSchema('', op)!.infer!(makeInferContext(node(op, attrs, inputs.length), opset, inputs));
+  assert.deepEqual(infer('Conv', { strides: [2, 2], pads: [3, 3, 3, 3] }, [{ dtype: 'float32', shape: ['N', 3, 224, 224] }, { dtype: 'float32', shape: [64, 3, 7, 7] }])[0]?.shape, ['N', 64, 112, 112]);
+  assert.deepEqual(infer('MaxPool', { kernel_shape: [3, 3], strides: [2, 2], auto_pad: 'SAME_UPPER' }, [{ dtype: 'float32', shape: ['N', 64, 112, 112] }])[0]?.shape, ['N', 64, 56, 56]);
+  assert.deepEqual(infer('MatMul', {}, [{ dtype: 'float32', shape: ['B', 1, 4, 5] }, { dtype: 'float32', shape: [3, 5, 6] }])[0]?.shape, ['B', 3, 4, 6]);
+  const scales = t('float32', [4], [1, 1, 2, 2]);
+  assert.deepEqual(infer('Resize', {}, [{ dtype: 'float32', shape: [1, 3, 5, 5] }, { dtype: 'float32', shape: [0] }, { dtype: 'float32', shape: [4], value: scales }], 13)[0]?.shape, [1, 3, 10, 10]);
+});
