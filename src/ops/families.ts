@@ -24,6 +24,7 @@ import { schemas as quantize } from './quantize.js';
 import { schemas as signal } from './signal.js';
 import { schemas as ml } from './ml.js';
 import { schemas as gradient } from './gradient.js';
+import { schemas as image } from './image.js';
 
 export const OP_FAMILIES: Record<string, OpSchema[]> = {
   elementwise,
@@ -50,4 +51,5 @@ export const OP_FAMILIES: Record<string, OpSchema[]> = {
   signal,
   ml,
   gradient,
+  image,
 };

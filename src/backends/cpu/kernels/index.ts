@@ -24,6 +24,7 @@ import { kernels as quantize } from './quantize.js';
 import { kernels as signal } from './signal.js';
 import { kernels as ml } from './ml.js';
 import { kernels as gradient } from './gradient.js';
+import { kernels as image } from './image.js';
 
 export function createCpuRegistry(): KernelRegistry {
   const r = new KernelRegistry();
@@ -51,5 +52,6 @@ export function createCpuRegistry(): KernelRegistry {
   r.addFamily('signal', signal);
   r.addFamily('ml', ml);
   r.addFamily('gradient', gradient);
+  r.addFamily('image', image);
   return r;
 }
