@@ -100,7 +100,7 @@ export function withFolding(kernel: CpuKernel, infer: (ctx: InferContext) => (Va
     // Never fold an output that the shape-only inference already knows is large (Range, Expand, Tile...).
     const large = shaped.some((m) => concrete(m?.shape) && m!.shape!.reduce((a: number, b) => a * (b as number), 1) > FOLD_LIMIT);
     if (large) return shaped;
-    const present = ctx.inputs.map((m, i) => (ctx.node.inputs[i] ? i : -1)).filter((i) => i >= 0);
+    const present = ctx.node.inputs.map((n, i) => (n ? i : -1)).filter((i) => i >= 0);
     const hasGraph = [...ctx.node.attributes.values()].some((a) => a.type === 'graph' || a.type === 'graphs');
     if (!hasGraph && foldable(ctx, present)) {
       const inputs = ctx.node.inputs.map((n, i) => (n ? ctx.inputs[i]!.value : undefined));

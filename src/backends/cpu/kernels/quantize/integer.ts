@@ -90,7 +90,7 @@ export function convValues(ctx: KernelContext, x: Float64Array, xd: readonly num
   const cPerG = cIn / group, oPerG = cOut / group;
   const outDims = [nB, cOut, ...outSp];
   const out = new Float64Array(outDims.reduce((p, q) => p * q, 1));
-  const inSt = strides(inSp), kSt = strides(kshape);
+  const inSt = strides(inSp);
   const inSize = inSp.reduce((p, q) => p * q, 1), kSize = kshape.reduce((p, q) => p * q, 1), outSize = outSp.reduce((p, q) => p * q, 1);
   const oc = new Array<number>(sp), kc = new Array<number>(sp);
   for (let o = 0; o < outSize; o++) {
@@ -108,7 +108,6 @@ export function convValues(ctx: KernelContext, x: Float64Array, xd: readonly num
       }
       taps[k] = inside ? off : -1;
     }
-    void kSt;
     for (let b = 0; b < nB; b++) for (let m = 0; m < cOut; m++) {
       const g = Math.floor(m / oPerG);
       let acc = 0;

@@ -49,7 +49,6 @@ export function int64Tensor(values: readonly number[], dims: readonly number[] =
 
 /** Transposes by `perm`, merging axes that stay adjacent; the innermost run is copied in one go when contiguous. */
 export function transposeRaw(t: Tensor, perm: readonly number[]): Tensor {
-  const rank = t.dims.length;
   const outDims = perm.map((p) => t.dims[p]);
   const out = allocTensor(t.dtype, outDims);
   const n = out.data.length;
@@ -81,7 +80,6 @@ export function transposeRaw(t: Tensor, perm: readonly number[]): Tensor {
   const counter = new Array<number>(r - 1).fill(0);
   let srcOff = 0;
   let o = 0;
-  void rank;
   while (o < n) {
     if (innerSt === 1) copyRun(out.data, o, t.data, srcOff, inner);
     else for (let i = 0, s = srcOff; i < inner; i++, s += innerSt) dst[o + i] = src[s];

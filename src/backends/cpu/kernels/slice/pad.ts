@@ -2,7 +2,7 @@
 import { TensorJetError } from '../../../../errors.js';
 import { allocTensor, type Tensor } from '../../../../tensor/tensor.js';
 import type { KernelContext, KernelTable } from '../../kernel.js';
-import { fromNumbers, normalizeAxis, readNumbers, strides } from '../../util.js';
+import { fromNumbers, normalizeAxis, strides } from '../../util.js';
 import { copyRun, forEachIndex, ints, reshaped, transposeRaw } from '../shape/raw.js';
 
 export type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap';
@@ -180,7 +180,6 @@ export const padKernels: KernelTable = {
         copyRun(out.data, doff, x.data, so, inner);
       });
     }
-    void readNumbers;
     return [out];
   },
 };
