@@ -45,3 +45,22 @@ test('MelWeightMatrix: shape and triangular filters summing to one at centres', 
     assert.equal(max, 1);
   }
 });
+
+test('window and DFT sizes from the model are checked before any work (E_SHAPE / E_ALLOCATION_LIMIT)', async () => {
+  const { getAllocationLimit, setAllocationLimit } = await import('../../src/tensor/tensor.js');
+  const code = (e: unknown) => (e as { code?: string }).code;
+  // A negative size is a shape error, not an allocation failure.
+  assert.throws(() => runNode('HannWindow', [t('int64', [], [-3])], {}, { opset: 17 }), (e) => code(e) === 'E_SHAPE');
+  const prev = getAllocationLimit();
+  setAllocationLimit({ elements: 1000 });
+  try {
+    assert.throws(() => runNode('HannWindow', [t('int64', [], [1e6])], {}, { opset: 17 }), (e) => code(e) === 'E_ALLOCATION_LIMIT');
+    assert.throws(() => runNode('DFT', [t('float32', [1, 4, 1], [1, 2, 3, 4]), t('int64', [], [1e6])], { axis: 1 }, { opset: 17 }), (e) => code(e) === 'E_ALLOCATION_LIMIT');
+    assert.throws(
+      () => runNode('MelWeightMatrix', [t('int64', [], [1e6]), t('int64', [], [16]), t('int64', [], [8000]), t('float32', [], [0]), t('float32', [], [4000])], {}, { opset: 17 }),
+      (e) => code(e) === 'E_ALLOCATION_LIMIT',
+    );
+  } finally {
+    setAllocationLimit(prev);
+  }
+});

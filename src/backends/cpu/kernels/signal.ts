@@ -2,7 +2,7 @@
 import { dtypeFromOnnx, type DType } from '../../../tensor/dtype.js';
 import { allocTensor, type Tensor } from '../../../tensor/tensor.js';
 import type { KernelContext, KernelTable } from '../kernel.js';
-import { fromNumbers, readNumbers, writeNumbers } from '../util.js';
+import { readNumbers, writeNumbers } from '../util.js';
 import { ints } from './shape/raw.js';
 
 /**
@@ -51,10 +51,11 @@ function dft(ctx: KernelContext): Tensor {
   const outDims = [...x.dims];
   outDims[axis] = count;
   outDims[rank - 1] = outComp;
+  const out = allocTensor(x.dtype, outDims); // checks a model-given dft_length against the limit first
   const v = readNumbers(x);
   const outer = x.dims.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = x.dims.slice(axis + 1, rank - 1).reduce((a, b) => a * b, 1);
-  const res = new Float64Array(outDims.reduce((a, b) => a * b, 1));
+  const res = new Float64Array(out.data.length);
   const tmp = new Float64Array(2 * count);
   for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) {
     const at = (j: number): [number, number] => {
@@ -75,7 +76,8 @@ function dft(ctx: KernelContext): Tensor {
       if (!irfft) res[off + 1] = tmp[2 * k + 1];
     }
   }
-  return fromNumbers(x.dtype, outDims, res);
+  writeNumbers(out, res);
+  return out;
 }
 
 function windowKernel(f: (n: number, N: number) => number) {
@@ -83,9 +85,11 @@ function windowKernel(f: (n: number, N: number) => number) {
     const size = ints(ctx.input(0))[0];
     const dtype: DType = dtypeFromOnnx(ctx.attrs.int('output_datatype', 1));
     const N = ctx.attrs.int('periodic', 1) === 1 ? size : size - 1;
+    const out = allocTensor(dtype, [size]); // a model-given size is checked before any work
     const v = new Float64Array(size);
     for (let i = 0; i < size; i++) v[i] = f(i, N);
-    return [fromNumbers(dtype, [size], v)];
+    writeNumbers(out, v);
+    return [out];
   };
 }
 
@@ -131,19 +135,21 @@ export const kernels: KernelTable = {
     const lo = readNumbers(ctx.input(3))[0], hi = readNumbers(ctx.input(4))[0];
     const dtype: DType = dtypeFromOnnx(ctx.attrs.int('output_datatype', 1));
     const spec = Math.floor(dftLen / 2) + 1;
+    const out = allocTensor(dtype, [spec, bins]); // model-given sizes are checked before any work
     const toMel = (hz: number) => 2595 * Math.log10(1 + hz / 700);
     const loM = toMel(lo), step = (toMel(hi) - loM) / (bins + 2);
     const edges = Array.from({ length: bins + 2 }, (_, i) => {
       const hz = 700 * (Math.pow(10, (i * step + loM) / 2595) - 1);
       return Math.trunc(Math.floor(((dftLen + 1) * hz) / rate));
     });
-    const out = new Float64Array(spec * bins);
+    const w = new Float64Array(spec * bins);
     for (let i = 0; i < bins; i++) {
       const [l, c, h] = [edges[i], edges[i + 1], edges[i + 2]];
-      if (c === l) out[c * bins + i] = 1;
-      else for (let j = l; j <= c; j++) out[j * bins + i] = (j - l) / (c - l);
-      if (h > c) for (let j = c; j < h; j++) out[j * bins + i] = (h - j) / (h - c);
+      if (c === l) w[c * bins + i] = 1;
+      else for (let j = l; j <= c; j++) w[j * bins + i] = (j - l) / (c - l);
+      if (h > c) for (let j = c; j < h; j++) w[j * bins + i] = (h - j) / (h - c);
     }
-    return [fromNumbers(dtype, [spec, bins], out)];
+    writeNumbers(out, w);
+    return [out];
   },
 };
