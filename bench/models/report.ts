@@ -1,0 +1,99 @@
+/** The model benchmark's report: one markdown table per model (rows: batch sizes), ratios vs torch. */
+import type { PeerRow } from './data.js';
+
+export interface Timing {
+  batch: number;
+  status: 'ok' | 'error' | 'skipped';
+  error?: string;
+  median_ms?: number;
+  p10_ms?: number;
+  p90_ms?: number;
+  mean_ms?: number;
+  iters?: number;
+  throughput_per_s?: number;
+  /** median with outputs left on the device (--device-out) */
+  devout_median_ms?: number;
+}
+
+export interface PrecisionResult {
+  precision: 'fp32' | 'fp16';
+  /** ok: built and ran; unsupported: the GPU backend refused some nodes; error: anything else */
+  status: 'ok' | 'unsupported' | 'error' | 'skipped';
+  error?: string;
+  errorCode?: string;
+  /** op type -> count of the nodes the backend refused */
+  unsupportedOps?: Record<string, number>;
+  build_s?: number;
+  plan_bytes?: number;
+  rel_l2?: Record<string, number>;
+  threshold?: number;
+  accuracy_ok?: boolean;
+  timings: Timing[];
+}
+
+export interface ModelResult {
+  name: string;
+  params?: number;
+  exporter?: string;
+  batches: number[];
+  tensorjet: PrecisionResult[];
+  peers: PeerRow[];
+}
+
+const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
+const rate = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(1)}k` : v.toFixed(0));
+const cell = (t?: { status: string; median_ms?: number; throughput_per_s?: number; error?: string }): string => {
+  if (!t) return '—';
+  if (t.status !== 'ok' || t.median_ms === undefined) return t.status;
+  return `${ms(t.median_ms)} ms · ${rate(t.throughput_per_s ?? 0)}/s`;
+};
+const ratio = (peer?: PeerRow, tj?: Timing): string =>
+  peer?.status === 'ok' && tj?.status === 'ok' && peer.median_ms && tj.median_ms ? `${(peer.median_ms / tj.median_ms).toFixed(2)}x` : '—';
+
+function precisionLine(r: PrecisionResult): string {
+  const head = `TensorJet ${r.precision}`;
+  if (r.status === 'unsupported') {
+    const ops = Object.entries(r.unsupportedOps ?? {}).map(([op, n]) => `${op} x${n}`).join(', ');
+    return `${head}: **not supported on the GPU yet**${ops ? ` (${ops})` : ''}`;
+  }
+  if (r.status !== 'ok') return `${head}: **${r.status}**: ${r.error ?? ''}`;
+  const errs = Object.entries(r.rel_l2 ?? {}).map(([o, v]) => `${o} ${v.toExponential(1)}`).join(', ');
+  const verdict = r.accuracy_ok ? 'ok' : '**FAIL**';
+  const plan = r.plan_bytes !== undefined ? `, plan ${(r.plan_bytes / 2 ** 20).toFixed(0)} MiB` : '';
+  return `${head}: rel L2 vs torch fp32 ${errs} (threshold ${r.threshold}: ${verdict}), build ${r.build_s?.toFixed(1)} s${plan}`;
+}
+
+/** Markdown for one model. */
+export function modelMarkdown(m: ModelResult): string {
+  const peer = (batch: number, variant: string, mode?: string) =>
+    m.peers.find((p) => p.batch === batch && p.variant === variant && (mode === undefined || p.compile_mode === mode));
+  const modes = [...new Set(m.peers.filter((p) => p.variant === 'compile-fp16').map((p) => p.compile_mode ?? '?'))];
+  const tj = (p: 'fp32' | 'fp16') => m.tensorjet.find((r) => r.precision === p);
+  const timing = (p: 'fp32' | 'fp16', b: number) => tj(p)?.timings.find((t) => t.batch === b);
+  const head = ['batch', 'TJ fp32', 'TJ fp16', 'torch eager fp32', 'torch eager fp16', ...modes.map((x) => `torch.compile fp16 (${x})`),
+    'TJ fp32 vs eager fp32', 'TJ fp16 vs eager fp16', ...modes.map((x) => `TJ fp16 vs compile (${x})`)];
+  const rows = m.batches.map((b) => [
+    String(b), cell(timing('fp32', b)), cell(timing('fp16', b)), cell(peer(b, 'eager-fp32')), cell(peer(b, 'eager-fp16')),
+    ...modes.map((x) => cell(peer(b, 'compile-fp16', x))),
+    ratio(peer(b, 'eager-fp32'), timing('fp32', b)), ratio(peer(b, 'eager-fp16'), timing('fp16', b)),
+    ...modes.map((x) => ratio(peer(b, 'compile-fp16', x), timing('fp16', b))),
+  ]);
+  const lines = [`### ${m.name}${m.params ? ` (${(m.params / 1e6).toFixed(1)}M params${m.exporter ? `, ${m.exporter} export` : ''})` : ''}`, ''];
+  for (const r of m.tensorjet) lines.push(`- ${precisionLine(r)}`);
+  const torchAcc = m.peers.filter((p) => p.sample_rel_l2 !== undefined && p.batch === m.batches[0]);
+  for (const p of torchAcc) lines.push(`- torch ${p.variant}: rel L2 vs torch fp32 (CPU) ${p.sample_rel_l2!.toExponential(1)}`);
+  const errs = [...m.peers.filter((p) => p.status !== 'ok'), ...m.tensorjet.flatMap((r) => r.timings.filter((t) => t.status !== 'ok').map((t) => ({ ...t, variant: `TJ ${r.precision}` })))];
+  for (const e of errs) lines.push(`- ${e.variant} batch ${e.batch}: ${e.status}${e.error ? `: ${e.error}` : ''}`);
+  lines.push('', `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`), '');
+  return lines.join('\n');
+}
+
+export function reportMarkdown(title: string, preface: string[], models: ModelResult[]): string {
+  return [
+    `# ${title}`, '', ...preface, '',
+    'Cells: median latency per inference · throughput (samples/s = batch / median). Ratios are torch latency /',
+    'TensorJet latency (above 1.00x: TensorJet is faster). TensorJet times awaited `infer()` calls with host',
+    'inputs and outputs (copies included); torch times synchronized calls on GPU-resident inputs.', '',
+    ...models.map(modelMarkdown),
+  ].join('\n');
+}
