@@ -25,6 +25,7 @@ import { schemas as signal } from './signal.js';
 import { schemas as ml } from './ml.js';
 import { schemas as gradient } from './gradient.js';
 import { schemas as image } from './image.js';
+import { schemas as attentionVariants } from './attention-variants.js';
 
 export const OP_FAMILIES: Record<string, OpSchema[]> = {
   elementwise,
@@ -52,4 +53,5 @@ export const OP_FAMILIES: Record<string, OpSchema[]> = {
   ml,
   gradient,
   image,
+  'attention-variants': attentionVariants,
 };

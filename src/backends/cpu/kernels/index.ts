@@ -25,6 +25,7 @@ import { kernels as signal } from './signal.js';
 import { kernels as ml } from './ml.js';
 import { kernels as gradient } from './gradient.js';
 import { kernels as image } from './image.js';
+import { kernels as attentionVariants } from './attention-variants.js';
 
 export function createCpuRegistry(): KernelRegistry {
   const r = new KernelRegistry();
@@ -53,5 +54,6 @@ export function createCpuRegistry(): KernelRegistry {
   r.addFamily('ml', ml);
   r.addFamily('gradient', gradient);
   r.addFamily('image', image);
+  r.addFamily('attention-variants', attentionVariants);
   return r;
 }
