@@ -1,6 +1,7 @@
 /** Terminal formatting: tensor values `[0, 2, 4, 6, 8]` (summarized with ... when large), tables, sizes. */
 import type { Tensor } from '../tensor/tensor.js';
 import { bfloat16ToFloat32, float16ToFloat32 } from '../tensor/float16.js';
+import { decodeMinifloat, isMinifloat } from '../tensor/minifloat.js';
 import { formatBytes } from '../tensor/tensor.js';
 import type { Dim } from '../ir/graph.js';
 
@@ -22,7 +23,10 @@ function element(t: Tensor, i: number): string {
     case 'float16': return formatNumber(float16ToFloat32(v as number));
     case 'bfloat16': return formatNumber(bfloat16ToFloat32(v as number));
     case 'int64': case 'uint64': return String(v);
-    default: return formatNumber(v as number);
+    default:
+      // float8 / float4 hold raw bits, one per byte
+      if (isMinifloat(t.dtype)) return formatNumber(decodeMinifloat(t.dtype, Uint8Array.of(v as number))[0]);
+      return formatNumber(v as number);
   }
 }
 

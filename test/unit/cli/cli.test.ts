@@ -43,6 +43,9 @@ test('values print numpy-like, summarized when large', () => {
   assert.equal(formatValues(tensor('float32', [2], [0.1, -1.25])), '[0.1, -1.25]');
   assert.equal(formatValues(tensor('int64', [2], [3, -4])), '[3, -4]');
   assert.equal(formatValues(tensor('bool', [2], [true, false])), '[true, false]');
+  // float8 / float4 values are decoded, not printed as their raw bits (0x38 is 1.0 in e4m3fn, 0x02 is 1.0 in e2m1)
+  assert.equal(formatValues({ dtype: 'float8e4m3fn', dims: [2], data: Uint8Array.of(0x38, 0xb8) }), '[1, -1]');
+  assert.equal(formatValues({ dtype: 'float4e2m1', dims: [1], data: Uint8Array.of(0x02) }), '[1]');
   assert.match(formatValues(tensor('float32', [100], Array.from({ length: 100 }, (_, i) => i))), /^\[0, 1, 2, 3, 4, 5, 6, 7, \.\.\., 92, .*, 99\] \(100 values\)$/);
 });
 
