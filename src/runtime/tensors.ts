@@ -25,7 +25,7 @@ export function tensor(dtype: DType, dims: readonly number[], data?: TensorInput
   } else {
     const src = Array.from(data as ArrayLike<number | bigint | boolean>);
     const conv: (v: number | bigint | boolean) => number | bigint =
-      dtype === 'int64' || dtype === 'uint64' ? (v) => BigInt(typeof v === 'boolean' ? Number(v) : v)
+      dtype === 'int64' || dtype === 'uint64' ? (v) => toBigInt(dtype, v)
         : dtype === 'float16' ? (v) => float32ToFloat16(Number(v))
           : dtype === 'bfloat16' ? (v) => float32ToBfloat16(Number(v))
             : (v) => Number(v);
@@ -37,4 +37,12 @@ export function tensor(dtype: DType, dims: readonly number[], data?: TensorInput
     throw new TensorJetError('E_SHAPE', `tensor data has ${out.length} values, but dims [${dims.join(', ')}] need ${n}`);
   }
   return { dtype, dims: [...dims], data: out };
+}
+
+/** An int64/uint64 element from a number, bigint or boolean; a fractional or non-finite number is refused. */
+function toBigInt(dtype: DType, v: number | bigint | boolean): bigint {
+  if (typeof v === 'number' && !Number.isInteger(v)) {
+    throw new TensorJetError('E_USAGE', `${dtype} tensor data must be integers, got ${v}`);
+  }
+  return BigInt(typeof v === 'boolean' ? Number(v) : v);
 }

@@ -121,6 +121,8 @@ test('tensor() converts plain arrays to the dtype storage', () => {
   assert.deepEqual(tensor('string', [1], ['a']).data, ['a']);
   assert.throws(() => tensor('float32', [3], [1, 2]), code('E_SHAPE', /2 values, but dims \[3\] need 3/));
   assert.throws(() => tensor('float32', [1e6, 1e6]), code('E_ALLOCATION_LIMIT'));
+  // A fractional number for an int64 tensor is a typed usage error, not BigInt's raw RangeError.
+  assert.throws(() => tensor('int64', [1], [1.5]), code('E_USAGE', /int64 tensor data must be integers, got 1.5/));
 });
 
 test('profiles are validated against the model and pin symbolic dims', () => {
