@@ -37,6 +37,8 @@ export interface BackendContext {
   infer(feeds: Map<string, Tensor>, options?: InferOptions): Promise<Map<string, Tensor>>;
   /** device bytes this context owns (scratch arena, staging), 0 for cpu */
   memoryBytes(): number;
+  /** GPU backends: one inference timed per phase with device events (ms); absent on cpu */
+  phaseTimes?(feeds: Map<string, Tensor>): Promise<{ h2dMs: number; computeMs: number; d2hMs: number }>;
   dispose(): void;
 }
 

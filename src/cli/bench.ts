@@ -1,56 +1,126 @@
-/** tensorjet bench <model|plan> [--duration s] [--warmup n] [--input ...] [--device ..] [--json]: latency percentiles and throughput. */
-import { parseArgs, numberOption, type CommandSpec } from './args.js';
+/**
+ * tensorjet bench <model|plan> [--shapes name:dims]... [--contexts N] [--devices 0,1] [--duration s] [--warmup n] [--json]:
+ * closed-loop latency percentiles and throughput over every context of every device (warm-up excluded),
+ * then, on GPUs, a separate pass that times H2D / compute / D2H with device events.
+ */
+import { TensorJetError } from '../errors.js';
+import { isPlanBytes, parsePlan, readFileBytes } from '../plan/read.js';
+import { build } from '../runtime/builder.js';
+import { Engine, type TensorInfo } from '../runtime/engine.js';
+import type { ExecutionContext } from '../runtime/context.js';
+import { parseDeviceSpec, type DeviceSpec } from '../runtime/devices.js';
+import { parseArgs, numberOption, usageError, type CommandSpec } from './args.js';
+import { parseShapesOption } from './build.js';
 import { buildFeeds } from './inputs.js';
-import { loadEngine } from './load.js';
 
 export const benchSpec: CommandSpec = {
-  usage: 'tensorjet bench <model.onnx|model.plan> [--duration seconds] [--warmup n] [--input name=...]... [--device cpu|N|auto] [--json]',
-  options: { duration: 'string', warmup: 'string', input: 'strings', device: 'string', json: 'boolean', verbose: 'boolean' },
+  usage:
+    'tensorjet bench <model.onnx|model.plan> [--shapes name:1x3x224x224]... [--contexts N] [--devices 0,1] [--duration seconds] [--warmup n] [--input name=...]... [--device cpu|N|auto] [--json]',
+  options: { duration: 'string', warmup: 'string', input: 'strings', device: 'string', devices: 'string', contexts: 'string', shapes: 'strings', json: 'boolean', verbose: 'boolean' },
   aliases: { d: 'device', i: 'input' },
   positionals: [1, 1],
 };
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+
+async function loadEngines(path: string, devices: DeviceSpec[], shapes: ReturnType<typeof parseShapesOption>): Promise<Engine[]> {
+  let bytes = readFileBytes(path, 'model or plan');
+  const isPlan = isPlanBytes(bytes);
+  if (!isPlan) {
+    const first = devices[0]!;
+    bytes = (await build(path, { target: first === 'auto' ? 'cpu' : first, shapes })).plan;
+  }
+  const plan = parsePlan(bytes, `'${path}'`);
+  const engines: Engine[] = [];
+  try {
+    for (const device of devices) engines.push(await Engine.load(plan, { device: !isPlan && device === 'auto' ? 'cpu' : device }));
+  } catch (e) {
+    engines.forEach((en) => en.dispose());
+    throw e;
+  }
+  return engines;
+}
 
 export async function benchCommand(argv: string[], out: (s: string) => void): Promise<void> {
   const { options, positionals } = parseArgs(argv, benchSpec);
   const duration = numberOption(options.duration, 'duration', 3, benchSpec.usage);
-  const warmup = numberOption(options.warmup, 'warmup', 5, benchSpec.usage);
-  const engine = await loadEngine(positionals[0]!, options.device as string | undefined);
+  const warmup = numberOption(options.warmup, 'warmup', 10, benchSpec.usage);
+  const nContexts = numberOption(options.contexts, 'contexts', 1, benchSpec.usage);
+  if (!Number.isInteger(nContexts) || nContexts < 1) throw usageError(`--contexts must be a positive integer, got ${options.contexts}`, benchSpec.usage);
+  if (options.devices !== undefined && options.device !== undefined) throw usageError('give --device or --devices, not both', benchSpec.usage);
+  const devices: DeviceSpec[] = options.devices !== undefined
+    ? String(options.devices).split(',').filter(Boolean).map((d) => parseDeviceSpec(d))
+    : [parseDeviceSpec(options.device as string | undefined, 'auto')];
+  if (!devices.length) throw usageError('--devices needs at least one device, e.g. 0,1', benchSpec.usage);
+  const shapes = parseShapesOption((options.shapes as string[] | undefined) ?? []);
+  const engines = await loadEngines(positionals[0]!, devices, shapes);
   try {
-    const feeds = buildFeeds((options.input as string[] | undefined) ?? [], engine.inputs, true);
-    const ctx = engine.createContext();
-    for (let i = 0; i < warmup; i++) await ctx.infer(feeds);
+    const infos: TensorInfo[] = engines[0]!.inputs.map((info) => {
+      const r = shapes?.[info.name];
+      return r ? { ...info, shape: [...r.opt], dynamic: false, profiles: [] } : info;
+    });
+    for (const name of Object.keys(shapes ?? {})) {
+      if (!infos.some((i) => i.name === name)) throw new TensorJetError('E_USAGE', `--shapes names '${name}', which is not an input (inputs: ${infos.map((i) => i.name).join(', ')})`);
+    }
+    const feeds = buildFeeds((options.input as string[] | undefined) ?? [], infos, true);
+    const contexts: ExecutionContext[] = engines.flatMap((e) => Array.from({ length: nContexts }, () => e.createContext()));
+    // warm-up (shape plans, CUDA graph capture) on every context, excluded from the numbers
+    await Promise.all(contexts.map(async (c) => { for (let i = 0; i < warmup; i++) await c.infer(feeds); }));
     const times: number[] = [];
     const start = performance.now();
-    do {
-      const t0 = performance.now();
-      await ctx.infer(feeds);
-      times.push(performance.now() - t0);
-    } while (performance.now() - start < duration * 1000);
+    const deadline = start + duration * 1000;
+    await Promise.all(contexts.map(async (c) => {
+      do {
+        const t0 = performance.now();
+        await c.infer(feeds);
+        times.push(performance.now() - t0);
+      } while (performance.now() < deadline);
+    }));
     const total = (performance.now() - start) / 1000;
+    // separate pass: per-phase device times (GPU only)
+    let phases: { h2dMs: number; computeMs: number; d2hMs: number } | undefined;
+    const samples: { h2dMs: number; computeMs: number; d2hMs: number }[] = [];
+    for (let i = 0; i < 50; i++) {
+      const p = await contexts[0]!.phaseTimes(feeds);
+      if (!p) break;
+      samples.push(p);
+    }
+    if (samples.length) {
+      phases = {
+        h2dMs: round(median(samples.map((s) => s.h2dMs)), 4),
+        computeMs: round(median(samples.map((s) => s.computeMs)), 4),
+        d2hMs: round(median(samples.map((s) => s.d2hMs)), 4),
+      };
+    }
     const sorted = [...times].sort((a, b) => a - b);
     const result = {
-      device: engine.device,
+      devices: engines.map((e) => e.device),
+      contextsPerDevice: nContexts,
+      inputs: Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, [...t.dims]])),
       iterations: times.length,
       warmup,
-      seconds: Number(total.toFixed(3)),
-      throughput: Number((times.length / total).toFixed(2)),
+      seconds: round(total),
+      throughput: round(times.length / total, 2),
       latencyMs: {
-        mean: Number((times.reduce((a, b) => a + b, 0) / times.length).toFixed(3)),
-        p50: Number(percentile(sorted, 50).toFixed(3)),
-        p90: Number(percentile(sorted, 90).toFixed(3)),
-        p99: Number(percentile(sorted, 99).toFixed(3)),
-        min: Number(sorted[0]!.toFixed(3)),
-        max: Number(sorted[sorted.length - 1]!.toFixed(3)),
+        mean: round(times.reduce((a, b) => a + b, 0) / times.length, 4),
+        p50: round(percentile(sorted, 50), 4),
+        p90: round(percentile(sorted, 90), 4),
+        p99: round(percentile(sorted, 99), 4),
+        min: round(sorted[0]!, 4),
+        max: round(sorted[sorted.length - 1]!, 4),
       },
+      ...(phases ? { phasesMs: phases } : {}),
+      memory: engines.map((e) => ({ device: e.device, ...e.memory() })),
     };
     if (options.json) { out(JSON.stringify(result, null, 2)); return; }
     const l = result.latencyMs;
-    out(`${positionals[0]} on ${result.device}: ${result.iterations} inferences in ${result.seconds} s (${warmup} warm-up excluded)`);
+    out(`${positionals[0]} on ${result.devices.join(', ')} x ${nContexts} context${nContexts === 1 ? '' : 's'}: ${result.iterations} inferences in ${result.seconds} s (${warmup} warm-up per context excluded)`);
     out(`latency ms: p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  mean ${l.mean}  min ${l.min}  max ${l.max}`);
     out(`throughput: ${result.throughput} inferences/s`);
+    if (phases) out(`device time per inference (median of ${samples.length}, separate timed pass): H2D ${phases.h2dMs} ms  compute ${phases.computeMs} ms  D2H ${phases.d2hMs} ms`);
   } finally {
-    engine.dispose();
+    engines.forEach((e) => e.dispose());
   }
 }

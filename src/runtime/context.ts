@@ -42,6 +42,19 @@ export class ExecutionContext {
     return run;
   }
 
+  /**
+   * GPU contexts: runs one inference timed per phase (host-to-device, compute, device-to-host) with
+   * device events; undefined on backends without device timing (cpu).
+   */
+  async phaseTimes(feeds: Record<string, Tensor>): Promise<{ h2dMs: number; computeMs: number; d2hMs: number } | undefined> {
+    const inner = this.live();
+    if (!inner.phaseTimes) return undefined;
+    const checked = validateFeeds(feeds, this.engine.inputs, this.engine.profiles);
+    const run = this.tail.then(() => inner.phaseTimes!(checked));
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
   memoryBytes(): number {
     return this.inner?.memoryBytes() ?? 0;
   }

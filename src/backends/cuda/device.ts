@@ -3,6 +3,9 @@ import { TensorJetError } from '../../errors.js';
 import { CUDA_ERROR_NOT_READY, getDriver, type Driver } from './ffi/driver.js';
 import { deviceProps } from './devices.js';
 
+/** Busy-poll budget per wait, microseconds (TENSORJET_CUDA_SPIN_US; 0 = always yield to the event loop). */
+const SPIN_US = Number(process.env.TENSORJET_CUDA_SPIN_US ?? 20) || 0;
+
 export class CudaDevice {
   readonly d: Driver;
   readonly ctx: number;
@@ -41,8 +44,20 @@ export class CudaDevice {
     this.d.check(this.d.fn.cuMemFree(ptr), 'cuMemFree');
   }
 
-  /** Resolves once `event` has completed, polling without blocking the event loop. */
+  /**
+   * Resolves once `event` has completed, polling without blocking the event loop: first a short busy
+   * poll (at most SPIN_US microseconds, so tiny inferences return without an event-loop turn), then
+   * setImmediate, then timers.
+   */
   waitEvent(event: number): Promise<void> {
+    if (SPIN_US > 0) {
+      const until = process.hrtime.bigint() + BigInt(SPIN_US * 1000);
+      for (;;) {
+        const s = this.d.fn.cuEventQuery(event);
+        if (s === 0) return Promise.resolve();
+        if (s !== CUDA_ERROR_NOT_READY || process.hrtime.bigint() > until) break;
+      }
+    }
     return new Promise((resolve, reject) => {
       let spins = 0;
       const poll = () => {

@@ -19,7 +19,16 @@ import { ALIGN } from './memory.js';
 import { buildShapePlan, enqueuePlan, shapeKey, valuePtr, type ShapePlan } from './planner.js';
 
 const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
+/** cuBLASLt workspace; it lives at the start of each context's scratch arena (none when no matmul). */
 const LT_WORKSPACE = 32 << 20;
+const MATMUL_OPS = new Set(['MatMul', 'Gemm']);
+
+/** Per-phase GPU times of one inference (CUDA events on the context's stream), in milliseconds. */
+export interface PhaseTimes {
+  h2dMs: number;
+  computeMs: number;
+  d2hMs: number;
+}
 
 /** A tensor that stays on the GPU; free it with dispose(). Reading `.data` is an error: use toHost(). */
 export class DeviceTensor implements Tensor {
@@ -80,6 +89,8 @@ export class CudaEngine implements BackendEngine {
   private readonly contexts = new Set<CudaContext>();
   private disposed = false;
   private cpu?: KernelRegistry;
+  /** bytes of cuBLASLt workspace each context reserves in its arena */
+  readonly ltWorkspaceBytes: number;
 
   constructor(
     readonly plan: Plan,
@@ -88,6 +99,7 @@ export class CudaEngine implements BackendEngine {
     cpuRegistry: KernelRegistry | undefined,
   ) {
     this.cpu = cpuRegistry;
+    this.ltWorkspaceBytes = plan.model.graph.nodes.some((n) => MATMUL_OPS.has(n.opType)) ? LT_WORKSPACE : 0;
     this.dev = new CudaDevice(deviceIndex);
     this.device = `cuda:${deviceIndex}`;
     const target = plan.header.target;
@@ -181,7 +193,8 @@ export class CudaContext implements BackendContext, Launcher {
   private readonly done: number;
   private arena = 0;
   private arenaBytes = 0;
-  private readonly ltWorkspace: number;
+  /** arena = [cuBLASLt workspace | activations]; base = first activation byte */
+  private readonly ws: number;
   private readonly params: PinnedBuffer;
   private readonly paramView: DataView;
   private staging?: PinnedBuffer;
@@ -196,7 +209,7 @@ export class CudaContext implements BackendContext, Launcher {
     dev.makeCurrent();
     this.stream = dev.d.out('cuStreamCreate', CU_STREAM_NON_BLOCKING);
     this.done = dev.d.out('cuEventCreate', CU_EVENT_DISABLE_TIMING);
-    this.ltWorkspace = dev.alloc(LT_WORKSPACE, 'cuBLASLt workspace');
+    this.ws = engine.ltWorkspaceBytes;
     this.params = allocPinned(dev.d, 4096);
     this.paramView = new DataView(this.params.bytes.buffer, this.params.bytes.byteOffset, 4096);
     // size the arena for each profile's max shapes up front
@@ -214,8 +227,13 @@ export class CudaContext implements BackendContext, Launcher {
     return this.stream;
   }
 
+  /** Device bytes: the scratch arena (activations + cuBLASLt workspace). Staging and params are pinned host memory. */
   memoryBytes(): number {
-    return this.arenaBytes + LT_WORKSPACE + this.stagingBytes + 4096;
+    return this.arenaBytes;
+  }
+
+  private get base(): number {
+    return this.arena + this.ws;
   }
 
   private planFor(inputs: Map<string, { dtype: DType; dims: number[] }>): PlanState {
@@ -231,7 +249,8 @@ export class CudaContext implements BackendContext, Launcher {
     return st;
   }
 
-  private ensureArena(bytes: number): void {
+  private ensureArena(activationBytes: number): void {
+    const bytes = this.ws + activationBytes;
     if (bytes <= this.arenaBytes) return;
     const dev = this.engine.dev;
     dev.d.check(dev.d.fn.cuStreamSynchronize(this.stream), 'cuStreamSynchronize');
@@ -261,7 +280,30 @@ export class CudaContext implements BackendContext, Launcher {
     return run;
   }
 
-  private async inferNow(feeds: Map<string, Tensor>, options: InferOptions): Promise<Map<string, Tensor>> {
+  private timing?: number[];
+
+  /**
+   * One inference with CUDA timing events around H2D, compute and D2H on this context's stream (a separate
+   * measurement pass: plain infer() records no timing events, so graph replays stay as fast as they are).
+   */
+  phaseTimes(feeds: Map<string, Tensor>): Promise<PhaseTimes> {
+    const run = this.chain.then(async () => {
+      const { d } = this.engine.dev;
+      this.engine.dev.makeCurrent();
+      this.timing ??= [0, 1, 2, 3].map(() => d.out('cuEventCreate', 0));
+      await this.inferNow(feeds, {}, this.timing);
+      const ms = (a: number, b: number) => {
+        const out: [number] = [0];
+        d.check(d.fn.cuEventElapsedTime(out, this.timing![a], this.timing![b]), 'cuEventElapsedTime');
+        return out[0];
+      };
+      return { h2dMs: ms(0, 1), computeMs: ms(1, 2), d2hMs: ms(2, 3) };
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async inferNow(feeds: Map<string, Tensor>, options: InferOptions, timing?: number[]): Promise<Map<string, Tensor>> {
     if (this.disposed) throw new TensorJetError('E_DISPOSED', 'execution context was disposed');
     const { dev } = this.engine;
     const { d } = dev;
@@ -275,9 +317,11 @@ export class CudaContext implements BackendContext, Launcher {
     if (this.engine.options.poison && this.arenaBytes) {
       d.check(d.fn.cuMemsetD32Async(this.arena, 0xffffffff, this.arenaBytes / 4, this.stream), 'cuMemsetD32Async');
     }
+    const mark = (i: number) => timing && d.check(d.fn.cuEventRecord(timing[i], this.stream), 'cuEventRecord');
+    mark(0);
     // inputs: host tensors through pinned staging, device tensors device-to-device
     plan.stagedInputs.forEach((s, i) => {
-      const dst = valuePtr(plan, s.value, this.arena);
+      const dst = valuePtr(plan, s.value, this.base);
       const feed = s.host ?? feeds.get(s.value.name)!;
       if (feed instanceof DeviceTensor) {
         d.check(d.fn.cuMemcpyDtoDAsync(dst, feed.ptr, s.value.bytes, this.stream), 'cuMemcpyDtoDAsync');
@@ -287,11 +331,13 @@ export class CudaContext implements BackendContext, Launcher {
       staging.bytes.set(hostBytes(feed, s.value.name), offset);
       if (bytes) d.check(d.fn.cuMemcpyHtoDAsync(dst, staging.address + offset, bytes, this.stream), 'cuMemcpyHtoDAsync');
     });
+    mark(1);
     this.execute(st);
+    mark(2);
     const device = options.outputLocation === 'device';
     const results = new Map<string, Tensor>();
     plan.outputs.forEach((v, i) => {
-      const src = valuePtr(plan, v, this.arena);
+      const src = valuePtr(plan, v, this.base);
       if (device) {
         const ptr = dev.alloc(v.bytes, `output '${v.name}'`);
         if (v.storage.kind === 'host') d.check(d.fn.cuMemcpyHtoD(ptr, hostBytes(v.host!, v.name), v.bytes), 'cuMemcpyHtoD');
@@ -301,6 +347,7 @@ export class CudaContext implements BackendContext, Launcher {
         d.check(d.fn.cuMemcpyDtoHAsync(staging.address + st.outStaging[i].offset, src, v.bytes, this.stream), 'cuMemcpyDtoHAsync');
       }
     });
+    mark(3);
     d.check(d.fn.cuEventRecord(this.done, this.stream), 'cuEventRecord');
     await dev.waitEvent(this.done);
     if (!device) {
@@ -319,12 +366,12 @@ export class CudaContext implements BackendContext, Launcher {
   private execute(st: PlanState): void {
     const { d } = this.engine.dev;
     const useGraphs = this.engine.options.graphs !== false && !st.noGraph;
-    if (!useGraphs) return enqueuePlan(st.plan, this.arena, this);
+    if (!useGraphs) return enqueuePlan(st.plan, this.base, this);
     if (!st.exec) {
       d.check(d.fn.cuStreamBeginCapture(this.stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), 'cuStreamBeginCapture');
       const g: [number] = [0];
       try {
-        enqueuePlan(st.plan, this.arena, this);
+        enqueuePlan(st.plan, this.base, this);
       } catch (e) {
         d.fn.cuStreamEndCapture(this.stream, g); // leave capture mode; the partial graph is dropped
         if (g[0]) d.fn.cuGraphDestroy(g[0]);
@@ -417,7 +464,7 @@ export class CudaContext implements BackendContext, Launcher {
     const key = JSON.stringify(s);
     let mm = this.matmuls.get(key);
     if (!mm) this.matmuls.set(key, (mm = new LtMatmul(this.engine.lt, s, LT_WORKSPACE)));
-    mm.run(a, b, dPtr, bias, this.ltWorkspace, this.stream);
+    mm.run(a, b, dPtr, bias, this.arena, this.stream);
   }
 
   copy(dst: number, src: number, bytes: number): void {
@@ -435,7 +482,7 @@ export class CudaContext implements BackendContext, Launcher {
     for (const st of this.plans.values()) this.dropGraph(st);
     for (const m of this.matmuls.values()) m.dispose();
     dev.free(this.arena);
-    dev.free(this.ltWorkspace);
+    for (const e of this.timing ?? []) d.fn.cuEventDestroy(e);
     if (this.staging) freePinned(d, this.staging);
     freePinned(d, this.params);
     d.fn.cuEventDestroy(this.done);
