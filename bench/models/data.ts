@@ -39,11 +39,15 @@ export interface ModelData {
   references: Map<string, Float32Array>;
 }
 
+const ORDER = ['mlp', 'resnet50', 'bert', 'yolo'];
+
 export function listManifests(dir: string, only?: string[]): string[] {
   if (!fs.existsSync(dir)) return [];
   const names = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
   const known = names.filter((n) => fs.existsSync(path.join(dir, `${n}.onnx`)));
-  return only ? only.filter((n) => known.includes(n)) : known.sort();
+  // cheapest first, so a time budget cuts the big ones
+  const rank = (n: string) => { const i = ORDER.indexOf(n); return i < 0 ? ORDER.length : i; };
+  return only ? only.filter((n) => known.includes(n)) : known.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 export function loadModelData(dir: string, name: string): ModelData {

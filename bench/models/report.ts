@@ -70,10 +70,15 @@ export function modelMarkdown(m: ModelResult): string {
   const modes = [...new Set(m.peers.filter((p) => p.variant === 'compile-fp16').map((p) => p.compile_mode ?? '?'))];
   const tj = (p: 'fp32' | 'fp16') => m.tensorjet.find((r) => r.precision === p);
   const timing = (p: 'fp32' | 'fp16', b: number) => tj(p)?.timings.find((t) => t.batch === b);
+  // a precision that did not build shows its status ('unsupported', 'error') in every batch row
+  const tjCell = (p: 'fp32' | 'fp16', b: number) => {
+    const r = tj(p);
+    return r && r.status !== 'ok' ? r.status : cell(timing(p, b));
+  };
   const head = ['batch', 'TJ fp32', 'TJ fp16', 'torch eager fp32', 'torch eager fp16', ...modes.map((x) => `torch.compile fp16 (${x})`),
     'TJ fp32 vs eager fp32', 'TJ fp16 vs eager fp16', ...modes.map((x) => `TJ fp16 vs compile (${x})`)];
   const rows = m.batches.map((b) => [
-    String(b), cell(timing('fp32', b)), cell(timing('fp16', b)), cell(peer(b, 'eager-fp32')), cell(peer(b, 'eager-fp16')),
+    String(b), tjCell('fp32', b), tjCell('fp16', b), cell(peer(b, 'eager-fp32')), cell(peer(b, 'eager-fp16')),
     ...modes.map((x) => cell(peer(b, 'compile-fp16', x))),
     ratio(peer(b, 'eager-fp32'), timing('fp32', b)), ratio(peer(b, 'eager-fp16'), timing('fp16', b)),
     ...modes.map((x) => ratio(peer(b, 'compile-fp16', x), timing('fp16', b))),

@@ -2,14 +2,15 @@
  * Real models on the GPU: TensorJet fp32 / fp16 against torch eager fp16 and torch.compile fp16.
  *
  *   node dist/bench/models/run.js --data DIR [--peers DIR/torch.jsonl] [--models resnet50,bert]
- *       [--target 0|cpu] [--precisions fp32,fp16] [--min-time 1] [--max-iters 200] [--warmup 5]
+ *       [--target 0|cpu] [--precisions fp32,fp16] [--min-time 1] [--max-time 8] [--max-iters 200] [--warmup 5]
  *       [--budget-s 400] [--device-out] [--results bench/results]
  *
  * DIR is bench/peers/export_models.py's output (NAME.onnx, NAME.json, .npy samples and torch fp32
  * references). Per model and precision: build() a plan for the target with one shape profile (batch 1 to
  * the largest timed batch), check the outputs on the sample inputs against the reference (relative L2;
  * thresholds 1e-4 fp32, 1e-2 fp16), then time awaited infer() calls at each batch size (warm-up excluded;
- * median, p10, p90; throughput = batch / median). A build the backend refuses (E_UNSUPPORTED_OP, listing
+ * at least 10 calls and --min-time seconds, fewer past --max-time; median, p10, p90; throughput = batch /
+ * median; --batches 1,8 overrides the manifest's batch sizes). A build the backend refuses (E_UNSUPPORTED_OP, listing
  * the nodes) is reported as "not supported on the GPU yet", any other failure as an error row; neither
  * stops the run. Writes RESULTS/<date>-<gpu>.json and .md and prints the markdown.
  */
@@ -37,6 +38,7 @@ const target: 'cpu' | number = targetArg === 'cpu' ? 'cpu' : Number(targetArg);
 const precisions = (list(opt('--precisions')) ?? ['fp32', 'fp16']) as ('fp32' | 'fp16')[];
 const minTime = Number(opt('--min-time', '1')) * 1000;
 const maxIters = Number(opt('--max-iters', '200'));
+const maxTime = Number(opt('--max-time', '8')) * 1000;
 const warmup = Number(opt('--warmup', '5'));
 const budgetMs = Number(opt('--budget-s', 'Infinity')) * 1000;
 const deviceOut = args.includes('--device-out');
@@ -58,10 +60,18 @@ function failure(precision: 'fp32' | 'fp16', e: unknown): PrecisionResult {
 }
 
 async function timeBatch(ctx: ExecutionContext, feeds: Record<string, Tensor>, batch: number): Promise<Timing> {
-  for (let i = 0; i < warmup; i++) await ctx.infer(feeds); // the first call per shape plans and captures
+  // warm-up: the first call per shape plans and captures; slow models get fewer warm-up calls
+  const w0 = performance.now();
+  for (let i = 0; i < warmup && (i < 2 || performance.now() - w0 < 2 * minTime); i++) await ctx.infer(feeds);
   const times: number[] = [];
   const start = performance.now();
-  while (times.length < maxIters && (times.length < 10 || performance.now() - start < minTime)) {
+  // at least 10 calls and minTime, but stop at maxTime once 3 calls are in (slow kernels, big batches)
+  const more = () => {
+    const el = performance.now() - start;
+    if (times.length >= maxIters || (times.length >= 3 && el > maxTime)) return false;
+    return times.length < 10 || el < minTime;
+  };
+  while (more()) {
     const s = performance.now();
     await ctx.infer(feeds);
     times.push(performance.now() - s);

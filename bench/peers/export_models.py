@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds the benchmark models with seeded random weights (nothing is downloaded) and exports them to ONNX.
 
-    python3 bench/peers/export_models.py --out DIR [--models resnet50,bert,yolo,mlp] [--sample-batch 2]
+    python3 bench/peers/export_models.py --out DIR [--models mlp,resnet50,bert,yolo] [--sample-batch 2]
 
 For each model NAME it writes to DIR:
   NAME.onnx                          opset 17, dim 0 of every input and output named 'batch'
@@ -35,7 +35,7 @@ import torch.nn.functional as F
 OPSET = 17
 SEED = 1234
 # batch sizes timed by torch_peer.py and bench/models/run.ts (the last one is the profile's max)
-BATCHES = {'resnet50': [1, 256], 'bert': [1, 64], 'yolo': [1, 16], 'mlp': [1, 256]}
+BATCHES = {'mlp': [1, 256], 'resnet50': [1, 256], 'bert': [1, 64], 'yolo': [1, 16]}  # cheapest first
 MODELS = list(BATCHES)
 
 

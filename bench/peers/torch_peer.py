@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times the PyTorch peers of bench/models/run.ts on GPU 0, one JSON line per (model, batch, variant).
 
-    python3 bench/peers/torch_peer.py [--models resnet50,bert,yolo,mlp] [--data DIR] [--out FILE.jsonl]
+    python3 bench/peers/torch_peer.py [--models mlp,resnet50,bert,yolo] [--data DIR] [--out FILE.jsonl]
         [--compile-modes reduce-overhead[,max-autotune-no-cudagraphs]] [--budget-s 300] [--min-time 1.0]
 
 Variants per model and batch (batches from export_models.BATCHES unless --batches 'resnet50=1,8;bert=1'):
