@@ -2,8 +2,6 @@
 import type { Graph, Node } from '../ir/graph.js';
 import { outerReads, type Pass } from './pass.js';
 
-const SIDE_EFFECTS = new Set<string>([]);
-
 export const deadCode: Pass = {
   name: 'dead-code',
   run(graph) {
@@ -11,7 +9,7 @@ export const deadCode: Pass = {
     const kept: Node[] = [];
     for (let i = graph.nodes.length - 1; i >= 0; i--) {
       const node = graph.nodes[i];
-      if (SIDE_EFFECTS.has(node.opType) || node.outputs.some((o) => o && live.has(o))) {
+      if (node.outputs.some((o) => o && live.has(o))) {
         kept.push(node);
         for (const n of node.inputs) if (n) live.add(n);
         for (const n of outerReads(node)) live.add(n);
