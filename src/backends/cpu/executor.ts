@@ -107,7 +107,9 @@ function runInScope(graph: Graph, feeds: Map<string, Value>, opts: ExecuteOption
         }
         throw e;
       }
-      if (e instanceof RangeError) {
+      // Only the engine's own allocation failures mean "too big"; other RangeErrors (BigInt conversion,
+      // stack overflow) are kernel failures.
+      if (e instanceof RangeError && /allocation failed|Invalid (typed )?array length|Array buffer/i.test(e.message)) {
         throw new TensorJetError('E_ALLOCATION_LIMIT', `node '${node.name}' (${node.opType}): ${e.message}`, { node: node.name, opType: node.opType }, { cause: e });
       }
       throw new TensorJetError('E_KERNEL', `node '${node.name}' (${node.opType}) failed: ${(e as Error).message}`, { node: node.name, opType: node.opType }, { cause: e });
