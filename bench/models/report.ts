@@ -35,6 +35,9 @@ export interface ModelResult {
   name: string;
   params?: number;
   exporter?: string;
+  /** the exported graph's opset and onnxruntime's rel L2 vs torch (from the manifest) */
+  opset?: number;
+  ortRelL2?: number[];
   batches: number[];
   tensorjet: PrecisionResult[];
   peers: PeerRow[];
@@ -84,6 +87,7 @@ export function modelMarkdown(m: ModelResult): string {
     ...modes.map((x) => ratio(peer(b, 'compile-fp16', x), timing('fp16', b))),
   ]);
   const lines = [`### ${m.name}${m.params ? ` (${(m.params / 1e6).toFixed(1)}M params${m.exporter ? `, ${m.exporter} export` : ''})` : ''}`, ''];
+  if (m.ortRelL2?.length) lines.push(`- ONNX export (opset ${m.opset ?? '?'}): onnxruntime CPU rel L2 vs torch fp32 ${m.ortRelL2.map((v) => v.toExponential(1)).join(', ')}`);
   for (const r of m.tensorjet) lines.push(`- ${precisionLine(r)}`);
   const torchAcc = m.peers.filter((p) => p.sample_rel_l2 !== undefined && p.batch === m.batches[0]);
   for (const p of torchAcc) lines.push(`- torch ${p.variant}: rel L2 vs torch fp32 (CPU) ${p.sample_rel_l2!.toExponential(1)}`);

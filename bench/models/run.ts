@@ -180,6 +180,7 @@ async function main(): Promise<void> {
     }
     models.push({
       name, params: data.manifest.params, exporter: data.manifest.exporter, batches, tensorjet,
+      opset: data.manifest.opset as number | undefined, ortRelL2: data.manifest.ort_rel_l2 as number[] | undefined,
       peers: peers.filter((r) => r.model === name && batches.includes(r.batch)),
     });
   }
