@@ -17,7 +17,7 @@ $TJ inspect /tmp/s.plan | head -20
 $TJ run /tmp/s.plan --device cpu --input input=0,1,2,3,4; echo "rc=$? (expected 1, E_PLAN_TARGET)"
 $TJ devices
 echo "== event loop"
-timeout 120 node --test dist-cuda/test/gpu/event-loop.test.js 2>&1 | grep -v '^#\|^$' | head -20
+timeout 120 node --test dist-cuda/test/gpu/event-loop.test.js 2>&1 | grep -E "event loop:|^ok|^not ok|fail"
 echo "== user-path benchmarks"
 timeout 150 node dist-cuda/bench/gpu/user-bench.js --json "$OUT/user-bench.json"
 TENSORJET_CUDA_SPIN_US=0 timeout 60 node dist-cuda/bench/gpu/user-bench.js --simplenet-only

@@ -22,6 +22,7 @@ const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 /** cuBLASLt workspace; it lives at the start of each context's scratch arena (none when no matmul). */
 const LT_WORKSPACE = 32 << 20;
 const MATMUL_OPS = new Set(['MatMul', 'Gemm']);
+const PAGE = 2 << 20;
 
 /** Per-phase GPU times of one inference (CUDA events on the context's stream), in milliseconds. */
 export interface PhaseTimes {
@@ -250,7 +251,9 @@ export class CudaContext implements BackendContext, Launcher {
   }
 
   private ensureArena(activationBytes: number): void {
-    const bytes = this.ws + activationBytes;
+    // cuMemAlloc hands out 2 MiB pages for large buffers: reserve (and report) what the allocation really costs
+    const raw = this.ws + activationBytes;
+    const bytes = raw >= PAGE ? Math.ceil(raw / PAGE) * PAGE : raw;
     if (bytes <= this.arenaBytes) return;
     const dev = this.engine.dev;
     dev.d.check(dev.d.fn.cuStreamSynchronize(this.stream), 'cuStreamSynchronize');

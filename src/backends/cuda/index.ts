@@ -22,15 +22,29 @@ export function supportedOps(): string[] {
   return Object.keys(LOWERINGS).sort();
 }
 
+/** Inputs a lowering needs on the host when the plan is built (shape-like: Reshape's shape, Slice's starts, ...). */
+const REDUCE_OPS = ['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare'];
+const STATIC_INPUTS: Record<string, number[]> = {
+  Clip: [1, 2], Reshape: [1], Unsqueeze: [1], Squeeze: [1], Slice: [1, 2, 3, 4], Expand: [1], Split: [1],
+  ...Object.fromEntries(REDUCE_OPS.map((op) => [op, [1]])),
+};
+
+/**
+ * Nodes the CUDA backend cannot run: other domains, ops without a lowering, and shape-like inputs that
+ * depend on a runtime input's data (not just its shape), which the GPU plan cannot know when it is built.
+ */
 function unsupportedNodes(model: Model): Node[] {
   const bad: Node[] = [];
-  const walk = (nodes: Node[]) => {
-    for (const n of nodes) {
-      const ok = normalizeDomain(n.domain) === '' && (LOWERINGS[n.opType] !== undefined || HOST_FOLDABLE.has(n.opType));
-      if (!ok) bad.push(n);
-    }
-  };
-  walk(model.graph.nodes);
+  const g = model.graph;
+  const dataDependent = new Set(g.inputs.filter((i) => !g.constants.has(i.name)).map((i) => i.name));
+  for (const n of g.nodes) {
+    const lowered = LOWERINGS[n.opType] !== undefined;
+    let ok = normalizeDomain(n.domain) === '' && (lowered || HOST_FOLDABLE.has(n.opType));
+    const mustBeStatic = lowered ? (STATIC_INPUTS[n.opType] ?? []) : n.inputs.map((_, i) => i);
+    if (ok && mustBeStatic.some((i) => n.inputs[i] && dataDependent.has(n.inputs[i]!))) ok = false;
+    if (!ok) bad.push(n);
+    if (n.opType !== 'Shape' && n.opType !== 'Size' && n.inputs.some((i) => i && dataDependent.has(i))) n.outputs.forEach((o) => o && dataDependent.add(o));
+  }
   return bad;
 }
 
