@@ -17,6 +17,8 @@ import { serializePlan, writeFileAtomic } from '../plan/write.js';
 import type { IOTensorInfo, PlanHeader, Precision, ShapeProfile } from '../plan/types.js';
 import { parseDeviceSpec, resolveBuildDevice, type DeviceSpec } from './devices.js';
 import { resolveSymbolicDims, runtimeInputs, validateProfiles } from './profiles.js';
+import { checkStaticSizes } from './static-check.js';
+import { inferShapes, type ShapeMap } from '../ir/shape-inference.js';
 
 export const PRODUCER = 'tensorjet 0.1.0';
 
@@ -40,12 +42,15 @@ export interface BuildResult {
   header: PlanHeader;
 }
 
-export function ioInfos(graph: Graph): { inputs: IOTensorInfo[]; outputs: IOTensorInfo[] } {
+/** IO tensor infos; `inferred` fills in shapes (and dtypes) the model leaves undeclared. */
+export function ioInfos(graph: Graph, inferred?: ShapeMap): { inputs: IOTensorInfo[]; outputs: IOTensorInfo[] } {
   const info = (mode: 'input' | 'output') => (v: Graph['inputs'][number]): IOTensorInfo => {
-    if (v.type.kind !== 'tensor') {
-      return { name: v.name, dtype: 'float32', shape: ['?'], mode };
+    const meta = inferred?.get(v.name);
+    if (v.type?.kind !== 'tensor') {
+      return { name: v.name, dtype: meta?.dtype ?? 'float32', shape: meta?.shape ?? ['?'], mode };
     }
-    return { name: v.name, dtype: v.type.dtype, shape: (v.type.shape ?? ['...']).map((d) => (typeof d === 'number' && d < 0 ? '?' : d)), mode };
+    const shape = v.type.shape ?? meta?.shape ?? ['...'];
+    return { name: v.name, dtype: v.type.dtype, shape: shape.map((d) => (typeof d === 'number' && d < 0 ? '?' : d)), mode };
   };
   return { inputs: runtimeInputs(graph).map(info('input')), outputs: graph.outputs.map(info('output')) };
 }
@@ -117,6 +122,7 @@ export async function build(model: string | Uint8Array, options: BuildOptions = 
   const optimized = optimizeModel(imported, optimizeOptions);
 
   checkSupported(device.backend, optimized);
+  checkStaticSizes(optimized, profiles);
 
   progress(`compiling for ${device.label}`, 0.4);
   const compiled = await device.backend.compile({
@@ -138,7 +144,7 @@ export async function build(model: string | Uint8Array, options: BuildOptions = 
     createdAt: new Date().toISOString(),
     target: compiled.target,
     precision,
-    ...ioInfos(final.graph),
+    ...ioInfos(final.graph, inferShapes(final)),
     profiles,
     buildOptions,
     sourceModelHash,

@@ -143,3 +143,20 @@ test('bench reports percentiles as JSON', () => {
   assert.ok(j.iterations > 0);
   for (const k of ['p50', 'p90', 'p99']) assert.equal(typeof j.latencyMs[k], 'number');
 });
+
+test('a tiny model whose ConstantOfShape asks for petabytes fails at build, naming the node', () => {
+  const m = simpleNet();
+  m.graph.constants.set('huge_shape', tensor('int64', [3], [100000, 100000, 100000]));
+  m.graph.nodes.push(
+    { name: 'fill', opType: 'ConstantOfShape', domain: '', inputs: ['huge_shape'], outputs: ['big'], attributes: new Map() },
+    { name: 'grow', opType: 'Add', domain: '', inputs: ['big', 'output'], outputs: ['sum'], attributes: new Map() },
+  );
+  m.graph.outputs = [{ name: 'sum', type: { kind: 'tensor', dtype: 'float32' } }];
+  const path = join(tmp, 'petabytes.onnx');
+  writeFileSync(path, encodeModel(m));
+  assert.ok(readFileSync(path).length < 1000, 'the model is tiny');
+  const plan = join(tmp, 'petabytes.plan');
+  assertOneLineError(cli('build', path, '-o', plan), /node 'fill' \(ConstantOfShape\).*over the limit/);
+  assert.ok(!existsSync(plan), 'no plan is written');
+  assertOneLineError(cli('run', path, '--random'), /'fill' \(ConstantOfShape\).*over the limit/);
+});
