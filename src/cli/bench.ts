@@ -5,6 +5,7 @@
  */
 import { TensorJetError } from '../errors.js';
 import { isPlanBytes, parsePlan, readFileBytes } from '../plan/read.js';
+import type { Plan } from '../plan/types.js';
 import { build } from '../runtime/builder.js';
 import { Engine, type TensorInfo } from '../runtime/engine.js';
 import type { ExecutionContext } from '../runtime/context.js';
@@ -12,6 +13,8 @@ import { parseDeviceSpec, type DeviceSpec } from '../runtime/devices.js';
 import { parseArgs, numberOption, usageError, type CommandSpec } from './args.js';
 import { parseShapesOption } from './build.js';
 import { buildFeeds } from './inputs.js';
+import { cloneMemoryTable, type CloneMemoryRow } from './bench-memory.js';
+import { formatBytes, table } from './format.js';
 
 export const benchSpec: CommandSpec = {
   usage:
@@ -25,7 +28,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
-async function loadEngines(path: string, devices: DeviceSpec[], shapes: ReturnType<typeof parseShapesOption>): Promise<Engine[]> {
+async function loadEngines(path: string, devices: DeviceSpec[], shapes: ReturnType<typeof parseShapesOption>): Promise<{ engines: Engine[]; plan: Plan }> {
   let bytes = readFileBytes(path, 'model or plan');
   const isPlan = isPlanBytes(bytes);
   if (!isPlan) {
@@ -40,7 +43,7 @@ async function loadEngines(path: string, devices: DeviceSpec[], shapes: ReturnTy
     engines.forEach((en) => en.dispose());
     throw e;
   }
-  return engines;
+  return { engines, plan };
 }
 
 export async function benchCommand(argv: string[], out: (s: string) => void): Promise<void> {
@@ -55,7 +58,7 @@ export async function benchCommand(argv: string[], out: (s: string) => void): Pr
     : [parseDeviceSpec(options.device as string | undefined, 'auto')];
   if (!devices.length) throw usageError('--devices needs at least one device, e.g. 0,1', benchSpec.usage);
   const shapes = parseShapesOption((options.shapes as string[] | undefined) ?? []);
-  const engines = await loadEngines(positionals[0]!, devices, shapes);
+  const { engines, plan } = await loadEngines(positionals[0]!, devices, shapes);
   try {
     const infos: TensorInfo[] = engines[0]!.inputs.map((info) => {
       const r = shapes?.[info.name];
@@ -114,12 +117,22 @@ export async function benchCommand(argv: string[], out: (s: string) => void): Pr
       ...(phases ? { phasesMs: phases } : {}),
       memory: engines.map((e) => ({ device: e.device, ...e.memory() })),
     };
-    if (options.json) { out(JSON.stringify(result, null, 2)); return; }
+    // Clone table (GPU, --contexts > 1): measured after the timed engines are gone, so they do not count.
+    const gpu = engines[0]!.device.startsWith('cuda:') ? Number(engines[0]!.device.slice(5)) : undefined;
+    engines.forEach((e) => e.dispose());
+    let clones: CloneMemoryRow[] | undefined;
+    if (gpu !== undefined && nContexts > 1) clones = await cloneMemoryTable(plan, gpu, nContexts, feeds);
+    const report = clones ? { ...result, cloneMemory: clones } : result;
+    if (options.json) { out(JSON.stringify(report, null, 2)); return; }
     const l = result.latencyMs;
     out(`${positionals[0]} on ${result.devices.join(', ')} x ${nContexts} context${nContexts === 1 ? '' : 's'}: ${result.iterations} inferences in ${result.seconds} s (${warmup} warm-up per context excluded)`);
     out(`latency ms: p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  mean ${l.mean}  min ${l.min}  max ${l.max}`);
     out(`throughput: ${result.throughput} inferences/s`);
     if (phases) out(`device time per inference (median of ${samples.length}, separate timed pass): H2D ${phases.h2dMs} ms  compute ${phases.computeMs} ms  D2H ${phases.d2hMs} ms`);
+    if (clones) {
+      out(`device memory on cuda:${gpu} (drop in free memory after one inference each):`);
+      out(table([['instances', 'one engine + N contexts', 'N engines'], ...clones.map((r) => [String(r.instances), formatBytes(r.sharedBytes), formatBytes(r.separateBytes)])]));
+    }
   } finally {
     engines.forEach((e) => e.dispose());
   }

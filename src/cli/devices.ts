@@ -13,9 +13,10 @@ export async function devicesCommand(argv: string[], out: (s: string) => void): 
     out(JSON.stringify({ devices: [cpu, ...devices], gpuUnavailableReason: reason }, null, 2));
     return;
   }
-  const rows = [['device', 'name', 'arch', 'memory', 'cores']];
-  rows.push([cpu.id, cpu.name, cpu.arch, formatBytes(cpu.memoryBytes), String(cpu.cores)]);
-  for (const d of devices) rows.push([d.id, d.name, d.arch, formatBytes(d.memoryBytes), '']);
+  const rows = [['device', 'name', 'arch', 'memory', 'free', 'cores']];
+  rows.push([cpu.id, cpu.name, cpu.arch, formatBytes(cpu.memoryBytes), '', String(cpu.cores)]);
+  for (const d of devices) rows.push([d.id, d.name, d.arch, formatBytes(d.memoryBytes), d.memoryFreeBytes === undefined ? '' : formatBytes(d.memoryFreeBytes), '']);
   out(table(rows));
-  if (!devices.length) out(`no GPU: ${reason ?? 'none found'}`);
+  if (devices.length) out(`driver ${devices[0].driverVersion ?? '?'}, CUDA ${devices[0].cudaVersion ?? '?'}`);
+  else out(`no GPU: ${reason ?? 'none found'}`);
 }

@@ -20,39 +20,29 @@ export interface DeviceInfo {
   /** 'cpu' or the compute capability, e.g. 'sm_90' */
   arch: string;
   memoryBytes: number;
+  /** GPUs: free device memory when listed */
+  memoryFreeBytes?: number;
+  driverVersion?: string;
+  cudaVersion?: string;
   cores?: number;
 }
 
-interface CudaModule {
-  cudaBackend: Backend | (() => Backend);
-  listCudaDevices(): unknown;
-}
+type CudaModule = typeof import('../backends/cuda/index.js');
 
 let cudaLoad: Promise<{ backend?: Backend; module?: CudaModule; reason?: string }> | undefined;
 
-/** Loads the CUDA backend once; resolves with the reason when it cannot start. */
+/** Loads the CUDA backend once (koffi is only touched here); resolves with the reason when it cannot start. */
 export function loadCuda(): Promise<{ backend?: Backend; module?: CudaModule; reason?: string }> {
   cudaLoad ??= (async () => {
     try {
-      const spec = '../backends/cuda/index.js';
-      const mod = (await import(spec)) as CudaModule;
-      const b = mod.cudaBackend;
-      const backend = b && typeof (b as Backend).load === 'function' ? (b as Backend) : typeof b === 'function' ? (b as () => Backend)() : undefined;
-      if (!backend) return { reason: 'the CUDA backend module does not export cudaBackend' };
-      const reason = backend.unavailableReason();
-      return reason ? { reason, module: mod } : { backend, module: mod };
+      const mod: CudaModule = await import('../backends/cuda/index.js');
+      const reason = mod.cudaBackend.unavailableReason();
+      return reason ? { reason, module: mod } : { backend: mod.cudaBackend, module: mod };
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      if (err.code === 'ERR_MODULE_NOT_FOUND') return { reason: 'this build of TensorJet has no CUDA backend' };
-      return { reason: err.message };
+      return { reason: (e as Error).message };
     }
   })();
   return cudaLoad;
-}
-
-function field(o: Record<string, unknown>, ...names: string[]): unknown {
-  for (const n of names) if (o[n] !== undefined) return o[n];
-  return undefined;
 }
 
 /** GPUs the CUDA backend sees (empty with the reason when it cannot start). */
@@ -60,21 +50,17 @@ export async function listGpus(): Promise<{ devices: DeviceInfo[]; reason?: stri
   const { module, backend, reason } = await loadCuda();
   if (!module || !backend) return { devices: [], reason };
   try {
-    const raw = (await module.listCudaDevices()) as Record<string, unknown>[];
-    const devices = raw.map((d, i): DeviceInfo => {
-      const index = Number(field(d, 'index', 'ordinal') ?? i);
-      let arch = field(d, 'arch', 'sm');
-      const cc = field(d, 'computeCapability', 'cc');
-      if (arch === undefined && cc !== undefined) arch = `sm_${String(cc).replace('.', '')}`;
-      return {
-        kind: 'cuda',
-        id: `cuda:${index}`,
-        index,
-        name: String(field(d, 'name') ?? 'NVIDIA GPU'),
-        arch: String(arch ?? '?'),
-        memoryBytes: Number(field(d, 'memoryTotal', 'totalMemory', 'memoryBytes', 'totalMem', 'memory') ?? 0),
-      };
-    });
+    const devices = module.listCudaDevices().map((d): DeviceInfo => ({
+      kind: 'cuda',
+      id: `cuda:${d.index}`,
+      index: d.index,
+      name: d.name,
+      arch: d.arch,
+      memoryBytes: d.memoryTotal,
+      memoryFreeBytes: d.memoryFree,
+      driverVersion: d.driverVersion,
+      cudaVersion: d.cudaVersion,
+    }));
     return devices.length ? { devices } : { devices, reason: 'the CUDA driver reports no GPU' };
   } catch (e) {
     return { devices: [], reason: (e as Error).message };
