@@ -31,6 +31,8 @@ export interface BuildOptions {
   /** write the plan here (atomically) */
   output?: string;
   onProgress?: (message: string, fraction?: number) => void;
+  /** one-line warnings (e.g. target 'auto' falling back to the CPU); default: printed to stderr */
+  onWarning?: (message: string) => void;
   /** node names kept in fp32 when precision is fp16 */
   fp32Layers?: string[];
   /** a backend instance to build with instead of the one `target` selects (custom backends, tests) */
@@ -103,6 +105,8 @@ export async function build(model: string | Uint8Array, options: BuildOptions = 
   const device = options.backend
     ? { backend: options.backend, index: typeof options.target === 'number' ? options.target : 0, label: options.backend.name }
     : await resolveBuildDevice(parseDeviceSpec(options.target as string | number | undefined));
+
+  if ('fallback' in device && device.fallback) (options.onWarning ?? ((m) => process.stderr.write(`warning: ${m}\n`)))(device.fallback);
 
   progress('reading model', 0);
   const bytes = typeof model === 'string' ? readFileBytes(model, 'model') : model;

@@ -85,6 +85,8 @@ export interface ResolvedDevice {
   label: string;
   /** the GPU, when known */
   info?: DeviceInfo;
+  /** set when 'auto' fell back to the CPU: why no GPU was used */
+  fallback?: string;
 }
 
 async function cudaOrThrow(index: number): Promise<ResolvedDevice> {
@@ -111,8 +113,9 @@ export function parseDeviceSpec(s: string | number | undefined, fallback: Device
 export async function resolveBuildDevice(spec: DeviceSpec): Promise<ResolvedDevice> {
   if (spec === 'cpu') return { backend: cpuBackend(), index: 0, label: 'cpu' };
   if (spec === 'auto') {
-    const { devices } = await listGpus();
-    return devices.length ? cudaOrThrow(devices[0]!.index) : { backend: cpuBackend(), index: 0, label: 'cpu' };
+    const { devices, reason } = await listGpus();
+    if (devices.length) return cudaOrThrow(devices[0]!.index);
+    return { backend: cpuBackend(), index: 0, label: 'cpu', fallback: `no usable GPU (${reason ?? 'none found'}); building for the CPU backend` };
   }
   return cudaOrThrow(spec);
 }
