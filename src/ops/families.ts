@@ -26,6 +26,7 @@ import { schemas as ml } from './ml.js';
 import { schemas as gradient } from './gradient.js';
 import { schemas as image } from './image.js';
 import { schemas as attentionVariants } from './attention-variants.js';
+import { schemas as fused } from './fused.js';
 
 export const OP_FAMILIES: Record<string, OpSchema[]> = {
   elementwise,
@@ -54,4 +55,5 @@ export const OP_FAMILIES: Record<string, OpSchema[]> = {
   gradient,
   image,
   'attention-variants': attentionVariants,
+  fused,
 };

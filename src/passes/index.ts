@@ -1,6 +1,7 @@
 /**
  * The pass manager: runs the optimization pipeline to a fixed point on a copy of the model.
- *   remove-identity -> fold-constants -> fold-batchnorm -> dead-code
+ *   default (target 'cpu', the conformance runner): remove-identity -> fold-constants -> fold-batchnorm -> dead-code
+ *   target 'cuda': GPU_PASSES (the above plus fusions into tensorjet ops), then fp16 when precision is 'fp16'
  */
 import type { Attribute, Graph, Model } from '../ir/graph.js';
 import type { KernelRegistry } from '../backends/cpu/registry.js';
@@ -10,12 +11,26 @@ import { removeIdentity } from './remove-identity.js';
 import { foldConstants } from './fold-constants.js';
 import { foldBatchNorm } from './fold-batchnorm.js';
 import { deadCode } from './dead-code.js';
+import { fuseLayerNorm } from './fuse-layernorm.js';
+import { fuseAttention } from './fuse-attention.js';
+import { fuseConv } from './fuse-conv.js';
+import { fuseGemm } from './fuse-gemm.js';
+import { fuseElementwise } from './fuse-elementwise.js';
+import { convertToFp16 } from './precision.js';
 
 export const DEFAULT_PASSES: Pass[] = [removeIdentity, foldConstants, foldBatchNorm, deadCode];
+
+/** The GPU pipeline: folding, then fusions from the largest patterns to the most generic (elementwise last). */
+export const GPU_PASSES: Pass[] = [removeIdentity, foldConstants, foldBatchNorm, fuseLayerNorm, fuseAttention, fuseConv, fuseGemm, fuseElementwise, deadCode];
 
 export interface OptimizeOptions {
   registry: KernelRegistry;
   precision?: Precision;
+  /** 'cpu' (default) keeps DEFAULT_PASSES; 'cuda' runs GPU_PASSES and, for precision 'fp16', the fp16 pass */
+  target?: 'cpu' | 'cuda';
+  /** node names kept in float32 by the fp16 pass */
+  fp32Layers?: readonly string[];
+  /** overrides the target's pass list */
   passes?: Pass[];
   /** largest constant folding may create (default 64 MiB) */
   foldLimitBytes?: number;
@@ -48,7 +63,8 @@ export function optimizeModel(model: Model, opts: OptimizeOptions): Model {
   // them as graph inputs (required before IR 4): they are constants, not runtime inputs.
   out.graph.inputs = out.graph.inputs.filter((i) => !out.graph.constants.has(i.name));
   const ctx: PassContext = { model: out, registry: opts.registry, foldLimitBytes: opts.foldLimitBytes ?? 64 * 2 ** 20 };
-  const passes = opts.passes ?? DEFAULT_PASSES;
+  const gpu = opts.target === 'cuda';
+  const passes = opts.passes ?? (gpu ? GPU_PASSES : DEFAULT_PASSES);
   for (let round = 0; round < 8; round++) {
     let changed = 0;
     for (const pass of passes) {
@@ -57,6 +73,10 @@ export function optimizeModel(model: Model, opts: OptimizeOptions): Model {
       changed += n;
     }
     if (!changed) break;
+  }
+  if (gpu && opts.precision === 'fp16') {
+    const n = convertToFp16(out, { fp32Layers: opts.fp32Layers });
+    if (n) opts.onPass?.('precision-fp16', n);
   }
   return out;
 }

@@ -26,6 +26,7 @@ import { kernels as ml } from './ml.js';
 import { kernels as gradient } from './gradient.js';
 import { kernels as image } from './image.js';
 import { kernels as attentionVariants } from './attention-variants.js';
+import { kernels as fused } from './fused.js';
 
 export function createCpuRegistry(): KernelRegistry {
   const r = new KernelRegistry();
@@ -55,5 +56,6 @@ export function createCpuRegistry(): KernelRegistry {
   r.addFamily('gradient', gradient);
   r.addFamily('image', image);
   r.addFamily('attention-variants', attentionVariants);
+  r.addFamily('fused', fused);
   return r;
 }

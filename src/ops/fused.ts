@@ -1,0 +1,103 @@
+/**
+ * Op family 'fused': the private 'tensorjet' domain ops the GPU pipeline's fusion passes produce
+ * (src/passes/fuse-*.ts). Each is defined as the composition of standard ops (see the CPU kernels in
+ * src/backends/cpu/kernels/fused/), so the CPU backend is their reference.
+ *   FusedConv(X, W, B?, Z?)        Conv attrs + activation, activation_params, residual_before_activation
+ *   FusedGemm(A, B, C?)            Gemm attrs + activation, activation_params; A may have rank != 2
+ *   FusedElementwise(inputs...)    attr `program`: JSON ElementwiseProgram
+ *   FusedAttention(Q, K, V, mask?) attrs scale, transpose_k, has_mask
+ *   Gelu(X)                        ONNX Gelu for models whose opset predates it (20)
+ */
+import { TensorJetError } from '../errors.js';
+import type { Attribute, Dim } from '../ir/graph.js';
+import type { InferContext, OpSchema, ValueMeta } from './schema.js';
+import { sameAsInput0 } from './schema.js';
+import { schemas as convSchemas } from './conv.js';
+import { broadcastDims } from './elementwise.js';
+import { matmulShape } from './matmul.js';
+
+export const FUSED_DOMAIN = 'tensorjet';
+
+/** One step: op `op` over refs 'iK' (node input K) or 'sJ' (result of step J); the last step is the output. */
+export interface ElementwiseStep {
+  op: string;
+  in: string[];
+  /** the original node's attributes (scalar and list kinds only) */
+  attrs?: Record<string, Attribute>;
+}
+
+export interface ElementwiseProgram {
+  /** opset of the default domain the steps were taken from (their kernels run at this version) */
+  opset: number;
+  steps: ElementwiseStep[];
+}
+
+export function parseProgram(text: string, where: string): ElementwiseProgram {
+  let p: ElementwiseProgram;
+  try {
+    p = JSON.parse(text) as ElementwiseProgram;
+  } catch (e) {
+    throw new TensorJetError('E_ATTRIBUTE', `${where}: program is not valid JSON (${(e as Error).message})`);
+  }
+  if (!p || !Array.isArray(p.steps) || p.steps.length === 0) throw new TensorJetError('E_ATTRIBUTE', `${where}: program has no steps`);
+  p.steps.forEach((s, j) => {
+    for (const r of s.in ?? []) {
+      const k = Number(r.slice(1));
+      if (!/^[is]\d+$/.test(r) || (r[0] === 's' && k >= j)) throw new TensorJetError('E_ATTRIBUTE', `${where}: step ${j} (${s.op}) has bad operand '${r}'`);
+    }
+  });
+  return p;
+}
+
+/** The node input whose dtype the program's output has (every fusable op keeps its first operand's dtype). */
+export function programDtypeInput(p: ElementwiseProgram): number {
+  let r = p.steps[p.steps.length - 1].in[0];
+  while (r[0] === 's') r = p.steps[Number(r.slice(1))].in[0];
+  return Number(r.slice(1));
+}
+
+const convInfer = convSchemas.find((s) => s.opType === 'Conv')!.infer!;
+
+function fusedConvInfer(ctx: InferContext): (ValueMeta | undefined)[] {
+  const [y] = convInfer({ ...ctx, inputs: ctx.inputs.slice(0, 3) });
+  const z = ctx.inputs[3];
+  if (!y || !ctx.node.inputs[3]) return [y];
+  return [{ dtype: y.dtype, shape: y.shape && z?.shape ? broadcastDims([y.shape, z.shape]) : undefined }];
+}
+
+function fusedGemmInfer(ctx: InferContext): (ValueMeta | undefined)[] {
+  const a = ctx.inputs[0], b = ctx.inputs[1];
+  if (!a) return [undefined];
+  if (!a.shape || !b?.shape) return [{ dtype: a.dtype }];
+  const n = ctx.attrs.int('transB', 0) ? b.shape[0] : b.shape[1];
+  if (a.shape.length === 2) return [{ dtype: a.dtype, shape: [ctx.attrs.int('transA', 0) ? a.shape[1] : a.shape[0], n] }];
+  return [{ dtype: a.dtype, shape: [...a.shape.slice(0, -1), n] }];
+}
+
+function fusedElementwiseInfer(ctx: InferContext): (ValueMeta | undefined)[] {
+  const p = parseProgram(ctx.attrs.string('program'), `node '${ctx.node.name}'`);
+  const src = ctx.inputs[programDtypeInput(p)];
+  if (!src) return [undefined];
+  return [{ dtype: src.dtype, shape: broadcastDims(ctx.inputs.map((m) => m?.shape)) }];
+}
+
+function fusedAttentionInfer(ctx: InferContext): (ValueMeta | undefined)[] {
+  const [q, k, v] = ctx.inputs;
+  if (!q) return [undefined];
+  if (!q.shape || !k?.shape || !v?.shape || k.shape.length < 2) return [{ dtype: q.dtype }];
+  const r = k.shape.length;
+  const kt: Dim[] = ctx.attrs.int('transpose_k', 0) ? [...k.shape.slice(0, r - 2), k.shape[r - 1], k.shape[r - 2]] : k.shape;
+  const where = `node '${ctx.node.name}'`;
+  const s = matmulShape(q.shape, kt, where);
+  const mask = ctx.attrs.int('has_mask', 0) ? ctx.inputs[3] : undefined;
+  const sm = mask ? (mask.shape ? broadcastDims([s, mask.shape]) : undefined) : s;
+  return [{ dtype: q.dtype, shape: sm ? matmulShape(sm, v.shape, where) : undefined }];
+}
+
+export const schemas: OpSchema[] = [
+  { opType: 'FusedConv', domain: FUSED_DOMAIN, infer: fusedConvInfer },
+  { opType: 'FusedGemm', domain: FUSED_DOMAIN, infer: fusedGemmInfer },
+  { opType: 'FusedElementwise', domain: FUSED_DOMAIN, infer: fusedElementwiseInfer },
+  { opType: 'FusedAttention', domain: FUSED_DOMAIN, infer: fusedAttentionInfer },
+  { opType: 'Gelu', domain: FUSED_DOMAIN, infer: sameAsInput0 },
+];
