@@ -56,6 +56,8 @@ export interface Backend {
   readonly name: BackendName;
   /** Why this backend cannot start here (no driver, library missing), or undefined if it can. */
   unavailableReason(): string | undefined;
+  /** Whether an op type has a kernel here (lets the optimizer fuse only into ops the backend runs). */
+  supportsOp?(domain: string, opType: string): boolean;
   /** Every node this backend cannot run (reported all at once by the builder). */
   unsupportedNodes(model: Model): Node[];
   /** Build-time step: target metadata, compiled kernels, final model. */

@@ -32,6 +32,8 @@ export interface OptimizeOptions {
   fp32Layers?: readonly string[];
   /** overrides the target's pass list */
   passes?: Pass[];
+  /** whether the target backend runs an op (fusions into ops it lacks are skipped) */
+  supports?: (domain: string, opType: string) => boolean;
   /** largest constant folding may create (default 64 MiB) */
   foldLimitBytes?: number;
   /** called once per pass run that changed something */
@@ -62,7 +64,7 @@ export function optimizeModel(model: Model, opts: OptimizeOptions): Model {
   // Initializers are weights baked into the plan (as in TensorRT), even where the model also lists
   // them as graph inputs (required before IR 4): they are constants, not runtime inputs.
   out.graph.inputs = out.graph.inputs.filter((i) => !out.graph.constants.has(i.name));
-  const ctx: PassContext = { model: out, registry: opts.registry, foldLimitBytes: opts.foldLimitBytes ?? 64 * 2 ** 20 };
+  const ctx: PassContext = { model: out, registry: opts.registry, foldLimitBytes: opts.foldLimitBytes ?? 64 * 2 ** 20, supports: opts.supports };
   const gpu = opts.target === 'cuda';
   const passes = opts.passes ?? (gpu ? GPU_PASSES : DEFAULT_PASSES);
   for (let round = 0; round < 8; round++) {

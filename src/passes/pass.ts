@@ -8,6 +8,8 @@ export interface PassContext {
   registry: KernelRegistry;
   /** folding never creates a constant larger than this many bytes */
   foldLimitBytes: number;
+  /** whether the target backend runs an op; rewrites that would insert anything else are skipped */
+  supports?: (domain: string, opType: string) => boolean;
 }
 
 export interface Pass {

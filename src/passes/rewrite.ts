@@ -51,7 +51,7 @@ export function rulePass(name: string, rules: Rule[]): Pass {
           for (const rule of rules) {
             if (rule.root !== node.opType || node.domain !== '') continue;
             const rw = rule.apply(node, view);
-            if (!rw) continue;
+            if (!rw || (ctx.supports && !rw.insert.every((n) => ctx.supports!(n.domain, n.opType)))) continue;
             const removed = new Set(rw.remove);
             const at = Math.min(...rw.remove.map((n) => graph.nodes.indexOf(n)));
             const rest = graph.nodes.filter((n) => !removed.has(n));

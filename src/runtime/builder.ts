@@ -122,7 +122,14 @@ export async function build(model: string | Uint8Array, options: BuildOptions = 
   resolveSymbolicDims(imported.graph, profiles);
 
   progress('optimizing', 0.2);
-  const optimizeOptions = { registry: createCpuRegistry(), precision, fp32Layers: options.fp32Layers };
+  const backend = device.backend;
+  const optimizeOptions = {
+    registry: createCpuRegistry(),
+    precision,
+    fp32Layers: options.fp32Layers,
+    target: backend.name,
+    supports: backend.supportsOp?.bind(backend),
+  };
   const optimized = optimizeModel(imported, optimizeOptions);
 
   checkSupported(device.backend, optimized);

@@ -119,8 +119,12 @@ export class CpuBackend implements Backend {
     return undefined;
   }
 
+  supportsOp(domain: string, opType: string): boolean {
+    return this.registry.has(domain, opType);
+  }
+
   unsupportedNodes(model: Model): Node[] {
-    return [...walkNodes(model.graph)].filter((n) => !this.registry.has(n.domain, n.opType));
+    return [...walkNodes(model.graph)].filter((n) => !this.supportsOp(n.domain, n.opType));
   }
 
   async compile(ctx: BuildContext): Promise<CompiledSection> {

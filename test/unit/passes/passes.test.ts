@@ -98,3 +98,16 @@ test('an Identity whose output is a graph output is kept (the output name must s
   const opt = optimizeModel(m, { registry });
   assert.equal(opt.graph.nodes.length, 1);
 });
+
+test('fusions only insert ops the target backend runs', () => {
+  const m = model(
+    [node('Conv', ['x', 'w', 'b'], ['c']), node('Relu', ['c'], ['y'])],
+    ['x'],
+    ['y'],
+    { w: rand([4, 3, 3, 3], 1), b: rand([4], 2) },
+  );
+  const fused = optimizeModel(m, { registry, target: 'cuda' });
+  assert.deepEqual(fused.graph.nodes.map((n) => `${n.domain}:${n.opType}`), ['tensorjet:FusedConv']);
+  const plain = optimizeModel(m, { registry, target: 'cuda', supports: (domain) => domain !== 'tensorjet' });
+  assert.deepEqual(plain.graph.nodes.map((n) => n.opType), ['Conv', 'Relu']);
+});
