@@ -12,7 +12,6 @@ import { compileKernels, packKernels } from './compile.js';
 import { deviceProps, listCudaDevices, unavailableReason } from './devices.js';
 import { CudaEngine, type EngineOptions } from './engine.js';
 import { HOST_FOLDABLE, LOWERINGS } from './lowering/index.js';
-import { tuneConvs } from './tactics.js';
 
 export { listCudaDevices, unavailableReason } from './devices.js';
 export { DeviceTensor, CudaEngine, CudaContext } from './engine.js';
@@ -27,7 +26,6 @@ export function supportedOps(): string[] {
 const REDUCE_OPS = ['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare'];
 const STATIC_INPUTS: Record<string, number[]> = {
   Clip: [1, 2], Reshape: [1], Unsqueeze: [1], Squeeze: [1], Slice: [1, 2, 3, 4], Expand: [1], Split: [1],
-  Resize: [1, 2, 3], Upsample: [1], Pad: [1, 2, 3], TopK: [1],
   ...Object.fromEntries(REDUCE_OPS.map((op) => [op, [1]])),
 };
 
@@ -40,9 +38,8 @@ function unsupportedNodes(model: Model): Node[] {
   const g = model.graph;
   const dataDependent = new Set(g.inputs.filter((i) => !g.constants.has(i.name)).map((i) => i.name));
   for (const n of g.nodes) {
-    const dom = normalizeDomain(n.domain);
-    const lowered = LOWERINGS[dom === '' ? n.opType : `${dom}::${n.opType}`] !== undefined;
-    let ok = lowered || (dom === '' && HOST_FOLDABLE.has(n.opType));
+    const lowered = LOWERINGS[n.opType] !== undefined;
+    let ok = normalizeDomain(n.domain) === '' && (lowered || HOST_FOLDABLE.has(n.opType));
     const mustBeStatic = lowered ? (STATIC_INPUTS[n.opType] ?? []) : n.inputs.map((_, i) => i);
     if (ok && mustBeStatic.some((i) => n.inputs[i] && dataDependent.has(n.inputs[i]!))) ok = false;
     if (!ok) bad.push(n);
@@ -85,12 +82,7 @@ export const cudaBackend: Backend = {
       deviceName = p.name;
     }
     const modules = await compileKernels(arch, ctx.onProgress);
-    // conv tactics are timed on the build GPU (none when cross-building for options.arch)
-    const registry = await loadCpuRegistry();
-    const tactics = deviceName && registry
-      ? await tuneConvs({ model: ctx.model, profiles: ctx.profiles, device: ctx.device, arch, cpuRegistry: () => registry, onProgress: ctx.onProgress })
-      : {};
-    return { target: { backend: 'cuda', arch, deviceName }, kernels: packKernels(arch, modules, { tactics }), model: ctx.model };
+    return { target: { backend: 'cuda', arch, deviceName }, kernels: packKernels(arch, modules), model: ctx.model };
   },
 
   async load(plan: Plan, device: number, options: EngineOptions = {}): Promise<CudaEngine> {
