@@ -14,12 +14,13 @@ import { makeTensor, type Tensor } from '../../src/tensor/tensor.js';
 import { cpuRegistry, randomFloats, runNode } from '../helpers.js';
 import { kernelsFor, oneNodeModel, planOf } from './harness.js';
 
-interface In { dtype?: DType; dims: number[]; lo?: number; hi?: number; ints?: number[]; constant?: boolean }
+interface In { dtype?: DType; dims: number[]; lo?: number; hi?: number; ints?: number[]; floats?: number[]; constant?: boolean }
 interface Case { name: string; op: string; inputs: In[]; attrs?: Record<string, Attribute>; opset?: number; outputs?: number; tol?: number }
 
 const ints = (value: number[]): Attribute => ({ type: 'ints', value });
 const int = (value: number): Attribute => ({ type: 'int', value });
 const flt = (value: number): Attribute => ({ type: 'float', value });
+const str = (value: string): Attribute => ({ type: 'string', value });
 
 function cases(): Case[] {
   const c: Case[] = [];
@@ -70,6 +71,75 @@ function cases(): Case[] {
     const DT: Record<string, number> = { float32: 1, float16: 10, int32: 6, int64: 7, bool: 9 };
     c.push({ name: `Cast_${from}_${to}`, op: 'Cast', inputs: [{ dtype: from, dims: [257], lo: -50, hi: 50 }], attrs: { to: int(DT[to]) }, opset: 19 });
   }
+  c.push(...nnCases());
+  return c;
+}
+
+/** pool / resize / norm / misc lowerings (cuda-nn). */
+function nnCases(): Case[] {
+  const c: Case[] = [];
+  const K = (v: number[]): In => ({ dims: [v.length], ints: v, constant: true });
+  const F = (v: number[]): In => ({ dtype: 'float32', dims: [v.length], floats: v, constant: true });
+  for (const dt of ['float32', 'float16'] as DType[]) {
+    const tol = dt === 'float16' ? 2e-3 : 1e-5;
+    const X = (...dims: number[]): In => ({ dtype: dt, dims });
+    c.push({ name: `MaxPool_2d_pads_${dt}`, op: 'MaxPool', inputs: [X(2, 3, 17, 19)], attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) }, opset: 12 });
+    c.push({ name: `MaxPool_2d_ceil_dil_${dt}`, op: 'MaxPool', inputs: [X(2, 3, 16, 15)], attrs: { kernel_shape: ints([3, 2]), strides: ints([2, 3]), dilations: ints([2, 1]), ceil_mode: int(1) }, opset: 12 });
+    c.push({ name: `MaxPool_1d_ceil_${dt}`, op: 'MaxPool', inputs: [X(2, 3, 20)], attrs: { kernel_shape: ints([4]), strides: ints([3]), ceil_mode: int(1) }, opset: 12 });
+    c.push({ name: `MaxPool_same_upper_${dt}`, op: 'MaxPool', inputs: [X(1, 4, 9, 10)], attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), auto_pad: str('SAME_UPPER') }, opset: 12 });
+    c.push({ name: `AveragePool_pads_excl_${dt}`, op: 'AveragePool', inputs: [X(2, 3, 17, 19)], attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) }, opset: 19, tol: 2 * tol });
+    c.push({ name: `AveragePool_pads_incl_ceil_${dt}`, op: 'AveragePool', inputs: [X(2, 3, 16, 15)], attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 0, 1, 2]), count_include_pad: int(1), ceil_mode: int(1) }, opset: 19, tol: 2 * tol });
+    c.push({ name: `AveragePool_3d_${dt}`, op: 'AveragePool', inputs: [X(1, 2, 5, 6, 7)], attrs: { kernel_shape: ints([2, 3, 2]), strides: ints([1, 2, 2]) }, opset: 19, tol: 2 * tol });
+    c.push({ name: `GlobalAveragePool_${dt}`, op: 'GlobalAveragePool', inputs: [X(2, 8, 13, 11)], tol: 2 * tol });
+    c.push({ name: `GlobalAveragePool_big_${dt}`, op: 'GlobalAveragePool', inputs: [X(1, 4, 64, 64)], tol: 2 * tol });
+    c.push({ name: `GlobalMaxPool_${dt}`, op: 'GlobalMaxPool', inputs: [X(2, 8, 13, 11)] });
+    c.push({ name: `GlobalMaxPool_1d_${dt}`, op: 'GlobalMaxPool', inputs: [X(2, 4, 300)] });
+    // Resize (opset 13: X, roi, scales, sizes) and Upsample
+    const noRoi: In = { dtype: 'float32', dims: [0], floats: [], constant: true };
+    const rs = (name: string, dims: number[], scales: number[] | undefined, sizes: number[] | undefined, attrs: Record<string, Attribute>) =>
+      c.push({ name: `Resize_${name}_${dt}`, op: 'Resize', opset: 13, inputs: [X(...dims), noRoi, scales ? F(scales) : { dtype: 'float32', dims: [0], floats: [], constant: true }, ...(sizes ? [K(sizes)] : [])], attrs, tol: 2 * tol });
+    rs('nearest_asym_floor', [1, 2, 5, 6], [1, 1, 2, 3], undefined, { mode: str('nearest'), coordinate_transformation_mode: str('asymmetric'), nearest_mode: str('floor') });
+    rs('nearest_halfpixel_sizes', [2, 3, 7, 5], undefined, [2, 3, 12, 9], { mode: str('nearest') });
+    rs('nearest_ceil_down', [1, 2, 9, 10], [1, 1, 0.5, 0.7], undefined, { mode: str('nearest'), nearest_mode: str('ceil') });
+    rs('nearest_align_preferceil', [1, 2, 4, 6], [1, 1, 2.5, 1.5], undefined, { mode: str('nearest'), coordinate_transformation_mode: str('align_corners'), nearest_mode: str('round_prefer_ceil') });
+    rs('linear_halfpixel', [2, 3, 6, 7], [1, 1, 2, 1.5], undefined, { mode: str('linear') });
+    rs('linear_halfpixel_down', [1, 3, 11, 13], [1, 1, 0.6, 0.45], undefined, { mode: str('linear') });
+    rs('linear_align_sizes', [1, 2, 5, 4], undefined, [1, 2, 9, 11], { mode: str('linear'), coordinate_transformation_mode: str('align_corners') });
+    rs('linear_pytorch_sizes', [1, 2, 5, 4], undefined, [1, 2, 1, 8], { mode: str('linear'), coordinate_transformation_mode: str('pytorch_half_pixel') });
+    rs('linear_asym_3d', [2, 4, 6], [1, 2, 1.5], undefined, { mode: str('linear'), coordinate_transformation_mode: str('asymmetric') });
+    c.push({ name: `Upsample9_nearest_${dt}`, op: 'Upsample', opset: 9, inputs: [X(1, 2, 3, 4), F([1, 1, 2, 3])], attrs: { mode: str('nearest') } });
+    c.push({ name: `Upsample9_linear_${dt}`, op: 'Upsample', opset: 9, inputs: [X(1, 2, 3, 4), F([1, 1, 2, 2.5])], attrs: { mode: str('linear') }, tol: 2 * tol });
+    c.push({ name: `Upsample7_nearest_${dt}`, op: 'Upsample', opset: 7, inputs: [X(2, 3, 4)], attrs: { mode: str('nearest'), scales: { type: 'floats', value: [1, 2, 1.5] } } });
+    // normalizations
+    const ntol = 4 * tol;
+    c.push({ name: `LayerNorm_last_bias_${dt}`, op: 'LayerNormalization', opset: 17, inputs: [X(4, 37, 96), X(96), X(96)], attrs: { epsilon: flt(1e-5) }, tol: ntol });
+    c.push({ name: `LayerNorm_long_rows_${dt}`, op: 'LayerNormalization', opset: 17, inputs: [X(3, 5, 2000), X(2000), X(2000)], tol: ntol });
+    c.push({ name: `LayerNorm_axis1_nobias_${dt}`, op: 'LayerNormalization', opset: 17, inputs: [X(2, 6, 10), X(6, 10)], attrs: { axis: int(1) }, tol: ntol });
+    c.push({ name: `LayerNorm_bcast_scale_${dt}`, op: 'LayerNormalization', opset: 17, inputs: [X(2, 6, 10), X(10), X(10)], attrs: { axis: int(1) }, tol: ntol });
+    c.push({ name: `RMSNorm_${dt}`, op: 'RMSNormalization', opset: 23, inputs: [X(5, 7, 64), X(64)], tol: ntol });
+    c.push({ name: `BatchNorm_${dt}`, op: 'BatchNormalization', opset: 15, inputs: [X(2, 6, 5, 7), X(6), X(6), X(6), { dtype: dt, dims: [6], lo: 0.5, hi: 2 }], tol: ntol });
+    c.push({ name: `InstanceNorm_${dt}`, op: 'InstanceNormalization', inputs: [X(2, 6, 9, 11), X(6), X(6)], tol: ntol });
+    c.push({ name: `InstanceNorm_big_${dt}`, op: 'InstanceNormalization', inputs: [X(1, 3, 48, 48), X(3), X(3)], tol: ntol });
+    c.push({ name: `GroupNorm21_${dt}`, op: 'GroupNormalization', opset: 21, inputs: [X(2, 8, 5, 6), X(8), X(8)], attrs: { num_groups: int(4) }, tol: ntol });
+    c.push({ name: `GroupNorm18_${dt}`, op: 'GroupNormalization', opset: 18, inputs: [X(2, 8, 5, 6), X(4), X(4)], attrs: { num_groups: int(4) }, tol: ntol });
+    // misc
+    c.push({ name: `Pad_constant_${dt}`, op: 'Pad', opset: 18, inputs: [X(2, 3, 4, 5), K([0, 1, 2, 1, 0, 2, 1, 3]), { dtype: dt, dims: [], lo: 0.5, hi: 0.6, constant: true }] });
+    c.push({ name: `Pad_reflect_${dt}`, op: 'Pad', opset: 18, inputs: [X(2, 3, 4, 5), K([0, 0, 3, 4, 0, 0, 2, 6])], attrs: { mode: str('reflect') } });
+    c.push({ name: `Pad_edge_neg_${dt}`, op: 'Pad', opset: 18, inputs: [X(2, 3, 4, 5), K([0, -1, 2, 1, 0, 2, -1, 3])], attrs: { mode: str('edge') } });
+    c.push({ name: `Pad_wrap_axes_${dt}`, op: 'Pad', opset: 19, inputs: [X(2, 3, 4, 5), K([3, 1, 2, 7]), { dtype: dt, dims: [0], constant: true }, K([1, 3])], attrs: { mode: str('wrap') } });
+    c.push({ name: `Pad2_attr_${dt}`, op: 'Pad', opset: 2, inputs: [X(3, 4)], attrs: { pads: ints([1, 2, 0, 1]), value: flt(1.5) } });
+    c.push({ name: `TopK_last_${dt}`, op: 'TopK', opset: 11, outputs: 2, inputs: [X(5, 300), K([7])] });
+    c.push({ name: `TopK_smallest_${dt}`, op: 'TopK', opset: 11, outputs: 2, inputs: [X(3, 4, 50), K([5])], attrs: { largest: int(0) } });
+    c.push({ name: `TopK_axis0_${dt}`, op: 'TopK', opset: 11, outputs: 2, inputs: [X(40, 6), K([3])], attrs: { axis: int(0) } });
+    c.push({ name: `TopK_big_${dt}`, op: 'TopK', opset: 11, outputs: 2, inputs: [X(2, 5000), K([10])] });
+    c.push({ name: `ArgMax_axis1_${dt}`, op: 'ArgMax', opset: 13, inputs: [X(4, 37, 9)], attrs: { axis: int(1) } });
+    c.push({ name: `ArgMin_last_nokeep_${dt}`, op: 'ArgMin', opset: 13, inputs: [X(4, 7, 90)], attrs: { axis: int(-1), keepdims: int(0), select_last_index: int(1) } });
+    c.push({ name: `Mean_bcast_${dt}`, op: 'Mean', opset: 13, inputs: [X(3, 4, 5), X(4, 1), X(5)], tol: 2 * tol });
+  }
+  c.push({ name: 'MaxPool_indices_float32', op: 'MaxPool', outputs: 2, inputs: [{ dims: [2, 3, 10, 11] }], attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) }, opset: 12 });
+  c.push({ name: 'MaxPool_indices_colmajor_float32', op: 'MaxPool', outputs: 2, inputs: [{ dims: [1, 2, 7, 6] }], attrs: { kernel_shape: ints([2, 2]), storage_order: int(1) }, opset: 12 });
+  c.push({ name: 'LayerNorm_stats_float32', op: 'LayerNormalization', opset: 17, outputs: 3, inputs: [{ dims: [6, 50] }, { dims: [50] }, { dims: [50] }], tol: 1e-5 });
+  c.push({ name: 'Pad_constant_int64', op: 'Pad', opset: 13, inputs: [{ dtype: 'int64', dims: [3, 4], lo: -50, hi: 50 }, K([1, 0, 2, 1]), { dims: [], ints: [-7], constant: true }] });
   return c;
 }
 
@@ -82,7 +152,7 @@ function makeInput(spec: In, seed: number): Tensor {
   }
   const f = randomFloats(n, seed, spec.lo ?? -1, spec.hi ?? 1);
   switch (dtype) {
-    case 'float32': return makeTensor(dtype, spec.dims, f);
+    case 'float32': return makeTensor(dtype, spec.dims, spec.floats ? Float32Array.from(spec.floats) : f);
     case 'float16': return makeTensor(dtype, spec.dims, float32ArrayToFloat16(f));
     case 'int32': return makeTensor(dtype, spec.dims, Int32Array.from(f, Math.trunc));
     case 'int64': return makeTensor(dtype, spec.dims, BigInt64Array.from(f, (x) => BigInt(Math.trunc(x))));

@@ -26,6 +26,7 @@ export function supportedOps(): string[] {
 const REDUCE_OPS = ['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare'];
 const STATIC_INPUTS: Record<string, number[]> = {
   Clip: [1, 2], Reshape: [1], Unsqueeze: [1], Squeeze: [1], Slice: [1, 2, 3, 4], Expand: [1], Split: [1],
+  Resize: [1, 2, 3], Upsample: [1], Pad: [1, 2, 3], TopK: [1],
   ...Object.fromEntries(REDUCE_OPS.map((op) => [op, [1]])),
 };
 

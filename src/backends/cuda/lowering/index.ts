@@ -1,12 +1,16 @@
 /** Every op the CUDA backend lowers, keyed by op type (default ONNX domain only). */
 import { elementwiseLowerings } from './elementwise.js';
 import { matmulLowerings } from './matmul.js';
+import { miscLowerings } from './misc.js';
+import { normLowerings } from './norm.js';
+import { poolLowerings } from './pool.js';
 import { reduceLowerings } from './reduce.js';
+import { resizeLowerings } from './resize.js';
 import { shapeLowerings } from './shape.js';
 import type { Lowering } from './types.js';
 
 export const LOWERINGS: Record<string, Lowering> = {};
-for (const table of [elementwiseLowerings, reduceLowerings, shapeLowerings, matmulLowerings]) {
+for (const table of [elementwiseLowerings, reduceLowerings, shapeLowerings, matmulLowerings, poolLowerings, resizeLowerings, normLowerings, miscLowerings]) {
   for (const [op, l] of Object.entries(table)) {
     if (LOWERINGS[op]) throw new Error(`CUDA lowering for '${op}' registered twice`);
     LOWERINGS[op] = l;

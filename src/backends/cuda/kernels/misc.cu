@@ -1,0 +1,106 @@
+// Misc family: Pad, TopK, ArgMax/ArgMin, scaling (Mean).
+// pad_<width>(src, dst, n, Idx, mode, value): Idx dims = output dims, s0 = input dims, s1 = pads before (may be
+//   negative); mode 0 constant (value = raw bits), 1 reflect, 2 edge, 3 wrap.
+// topk_<dtype>(x, vals, idx, slices, n, inner, k, largest): one block per slice; k rounds, each picking the best
+//   element strictly after the previous pick in the order (value, then lower index; NaN first when largest).
+// argmax_<dtype> / argmin_<dtype>(x, y, nOut, n, inner, last): one thread per output (first NaN wins).
+// scale_flat_<dtype>(x, y, n, s).
+#include "common.cuh"
+
+template <typename T>
+__device__ void pad_impl(const T* src, T* dst, i64 n, const Idx& ix, int mode, i64 value) {
+  GRID_STRIDE(i, n) {
+    i64 r = i, off = 0, stride = 1;
+    bool fill = false;
+    for (int a = ix.rank - 1; a >= 0; --a) {
+      const i64 L = ix.s0[a];
+      i64 c = r % ix.dims[a] - ix.s1[a];
+      r /= ix.dims[a];
+      if (c < 0 || c >= L) {
+        if (mode == 0 || L == 0) fill = true;
+        else if (mode == 2) c = c < 0 ? 0 : L - 1;
+        else if (mode == 3) c = ((c % L) + L) % L;
+        else if (L == 1) c = 0;
+        else { const i64 p = 2 * (L - 1); c = ((c % p) + p) % p; if (c >= L) c = p - c; }
+      }
+      off += c * stride;
+      stride *= L;
+    }
+    dst[i] = fill ? (T)value : src[off];
+  }
+}
+
+// true when (a, ia) comes before (b, ib)
+__device__ __forceinline__ bool before(float a, i64 ia, float b, i64 ib, int largest) {
+  const bool an = a != a, bn = b != b;
+  if (an || bn) { if (an && bn) return ia < ib; return largest ? an : bn; }
+  if (a == b) return ia < ib;
+  return largest ? a > b : a < b;
+}
+
+template <typename T>
+__device__ void topk_impl(const T* x, T* vals, i64* idx, i64 slices, i64 n, i64 inner, i64 k, int largest) {
+  __shared__ float sv[32];
+  __shared__ i64 si[32];
+  __shared__ float pv;
+  __shared__ i64 pi;
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nw = (blockDim.x + 31) >> 5;
+  for (i64 s = blockIdx.x; s < slices; s += gridDim.x) {
+    const i64 base = (s / inner) * n * inner + (s % inner);
+    const i64 obase = (s / inner) * k * inner + (s % inner);
+    float prev = 0.f;
+    i64 prevI = -1;
+    for (i64 t = 0; t < k; ++t) {
+      float bv = 0.f;
+      i64 bi = -1;
+      for (i64 j = threadIdx.x; j < n; j += blockDim.x) {
+        const float v = ld(x, base + j * inner);
+        if (prevI >= 0 && !before(prev, prevI, v, j, largest)) continue;
+        if (bi < 0 || before(v, j, bv, bi, largest)) { bv = v; bi = j; }
+      }
+      for (int o = 16; o > 0; o >>= 1) {
+        const float ov = __shfl_xor_sync(0xffffffffu, bv, o);
+        const i64 oi = __shfl_xor_sync(0xffffffffu, bi, o);
+        if (oi >= 0 && (bi < 0 || before(ov, oi, bv, bi, largest))) { bv = ov; bi = oi; }
+      }
+      if (lane == 0) { sv[warp] = bv; si[warp] = bi; }
+      __syncthreads();
+      if (threadIdx.x == 0) {
+        for (int w = 1; w < nw; ++w) if (si[w] >= 0 && (bi < 0 || before(sv[w], si[w], bv, bi, largest))) { bv = sv[w]; bi = si[w]; }
+        pv = bv; pi = bi;
+        vals[obase + t * inner] = x[base + bi * inner];
+        idx[obase + t * inner] = bi;
+      }
+      __syncthreads();
+      prev = pv; prevI = pi;
+      __syncthreads();
+    }
+  }
+}
+
+template <typename T, bool MAX>
+__device__ void arg_impl(const T* x, i64* y, i64 nOut, i64 n, i64 inner, int last) {
+  GRID_STRIDE(o, nOut) {
+    const i64 base = (o / inner) * n * inner + (o % inner);
+    float best = ld(x, base);
+    i64 bi = 0;
+    for (i64 j = 1; j < n; ++j) {
+      if (best != best) break;  // first NaN wins
+      const float v = ld(x, base + j * inner);
+      const bool better = v != v || (MAX ? (last ? v >= best : v > best) : (last ? v <= best : v < best));
+      if (better) { best = v; bi = j; }
+    }
+    y[o] = bi;
+  }
+}
+
+#define PAD(T, W) \
+  extern "C" __global__ void pad_##W(const T* s, T* d, i64 n, Idx ix, int mode, i64 value) { pad_impl<T>(s, d, n, ix, mode, value); }
+PAD(unsigned char, b1) PAD(unsigned short, b2) PAD(unsigned int, b4) PAD(unsigned long long, b8)
+
+#define MISC(T, TN)                                                                                                             \
+  extern "C" __global__ void topk_##TN(const T* x, T* v, i64* ix, i64 sl, i64 n, i64 in, i64 k, int lg) { topk_impl<T>(x, v, ix, sl, n, in, k, lg); } \
+  extern "C" __global__ void argmax_##TN(const T* x, i64* y, i64 no, i64 n, i64 in, int last) { arg_impl<T, true>(x, y, no, n, in, last); } \
+  extern "C" __global__ void argmin_##TN(const T* x, i64* y, i64 no, i64 n, i64 in, int last) { arg_impl<T, false>(x, y, no, n, in, last); } \
+  extern "C" __global__ void scale_flat_##TN(const T* x, T* y, i64 n, float s) { GRID_STRIDE(i, n) st(y, i, ld(x, i) * s); }
+MISC(float, f32) MISC(f16, f16)

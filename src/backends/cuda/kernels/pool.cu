@@ -1,0 +1,93 @@
+// Pool family: windowed Max/Average pooling over 1-3 spatial dims (padded to 3: D, H, W), global pools.
+// pool geometry (Idx): dims[0..3) = output D,H,W; s0[0..3) = input D,H,W, s0[3..6) = kernel; s1[0..3) = strides,
+// s1[3..6) = pads begin; s2[0..3) = dilations, s2[3..6) = pads end; pad = count_include_pad (avg) / storage_order (max).
+// Names: maxpool_<dtype>(x, y, ind (0 = none), n, Idx), avgpool_<dtype>(x, y, n, Idx),
+//        globalavgpool_<dtype> / globalmaxpool_<dtype>(x, y, rows, len): one block per (n, c) row.
+#include "common.cuh"
+
+template <typename T, bool MAX>
+__device__ void pool_impl(const T* x, T* y, i64* ind, i64 n, const Idx& g) {
+  const i64 OD = g.dims[0], OH = g.dims[1], OW = g.dims[2], ID = g.s0[0], IH = g.s0[1], IW = g.s0[2];
+  const i64 KD = g.s0[3], KH = g.s0[4], KW = g.s0[5], SD = g.s1[0], SH = g.s1[1], SW = g.s1[2];
+  const i64 PD = g.s1[3], PH = g.s1[4], PW = g.s1[5], DD = g.s2[0], DH = g.s2[1], DW = g.s2[2];
+  const i64 ED = g.s2[3], EH = g.s2[4], EW = g.s2[5];
+  const i64 plane = ID * IH * IW;
+  GRID_STRIDE(i, n) {
+    i64 r = i;
+    const i64 ow = r % OW; r /= OW;
+    const i64 oh = r % OH; r /= OH;
+    const i64 od = r % OD; const i64 nc = r / OD;
+    const i64 d0 = od * SD - PD, h0 = oh * SH - PH, w0 = ow * SW - PW;
+    const T* base = x + nc * plane;
+    float acc = MAX ? -__int_as_float(0x7f800000) : 0.f;
+    i64 arg = -1, count = 0, padCount = 0;
+    for (i64 kd = 0; kd < KD; ++kd) {
+      const i64 d = d0 + kd * DD;
+      if (d >= ID + ED) break;
+      const bool dIn = d >= 0 && d < ID;
+      for (i64 kh = 0; kh < KH; ++kh) {
+        const i64 h = h0 + kh * DH;
+        if (h >= IH + EH) break;
+        const bool hIn = h >= 0 && h < IH;
+        for (i64 kw = 0; kw < KW; ++kw) {
+          const i64 w = w0 + kw * DW;
+          if (w >= IW + EW) break;
+          if (d >= -PD && h >= -PH && w >= -PW) ++padCount;
+          if (!dIn || !hIn || w < 0 || w >= IW) continue;
+          const i64 at = (d * IH + h) * IW + w;
+          const float v = ld(base, at);
+          ++count;
+          if (MAX) { if (v > acc || arg < 0) { acc = v; arg = at; } }
+          else acc += v;
+        }
+      }
+    }
+    if (MAX) {
+      st(y, i, acc);
+      if (ind) {
+        i64 at = arg;
+        if (g.pad && arg >= 0) {  // storage_order = 1: column-major index within the plane
+          const i64 w = arg % IW, h = (arg / IW) % IH, d = arg / (IW * IH);
+          at = (w * IH + h) * ID + d;
+        }
+        ind[i] = nc * plane + at;
+      }
+    } else {
+      st(y, i, acc / (float)(g.pad ? padCount : count));
+    }
+  }
+}
+
+template <typename T, bool MAX>
+__device__ void global_impl(const T* x, T* y, i64 rows, i64 len) {
+  __shared__ float sh[32];
+  for (i64 row = blockIdx.x; row < rows; row += gridDim.x) {
+    const T* p = x + row * len;
+    float acc = MAX ? -__int_as_float(0x7f800000) : 0.f;
+    for (i64 j = threadIdx.x; j < len; j += blockDim.x) {
+      const float v = ld(p, j);
+      if (MAX) acc = (v != v || acc != acc) ? __int_as_float(0x7fc00000) : fmaxf(acc, v);
+      else acc += v;
+    }
+    for (int o = 16; o > 0; o >>= 1) {
+      const float b = __shfl_xor_sync(0xffffffffu, acc, o);
+      acc = MAX ? ((b != b || acc != acc) ? __int_as_float(0x7fc00000) : fmaxf(acc, b)) : acc + b;
+    }
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, nw = (blockDim.x + 31) >> 5;
+    if (lane == 0) sh[warp] = acc;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+      float t = sh[0];
+      for (int k = 1; k < nw; ++k) t = MAX ? ((sh[k] != sh[k] || t != t) ? __int_as_float(0x7fc00000) : fmaxf(t, sh[k])) : t + sh[k];
+      st(y, row, MAX ? t : t / (float)len);
+    }
+    __syncthreads();
+  }
+}
+
+#define POOL(T, TN)                                                                                                        \
+  extern "C" __global__ void maxpool_##TN(const T* x, T* y, i64* ind, i64 n, Idx g) { pool_impl<T, true>(x, y, ind, n, g); } \
+  extern "C" __global__ void avgpool_##TN(const T* x, T* y, i64 n, Idx g) { pool_impl<T, false>(x, y, 0, n, g); }             \
+  extern "C" __global__ void globalmaxpool_##TN(const T* x, T* y, i64 rows, i64 len) { global_impl<T, true>(x, y, rows, len); } \
+  extern "C" __global__ void globalavgpool_##TN(const T* x, T* y, i64 rows, i64 len) { global_impl<T, false>(x, y, rows, len); }
+POOL(float, f32) POOL(f16, f16)

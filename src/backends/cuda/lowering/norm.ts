@@ -1,0 +1,122 @@
+/**
+ * Lowerings for LayerNormalization, RMSNormalization, InstanceNormalization, GroupNormalization (one row kernel,
+ * fp32 statistics; warp per row for short rows, block per row otherwise) and inference BatchNormalization (kernels/norm.cu).
+ */
+import { normAxis, numelOf, type KArg, type LowerCtx, type Lowered, type OutMeta } from './types.js';
+import type { Lowering } from './types.js';
+
+interface RowNorm {
+  rows: number;
+  cols: number;
+  /** scale/bias index k = ((row % P) * Q + j / S) % M */
+  P: number;
+  Q: number;
+  S: number;
+  M: number;
+  eps: number;
+  rms: boolean;
+  hasBias: boolean;
+  /** extra float32 outputs: per-row mean and 1/std (LayerNormalization's optional outputs) */
+  stats: boolean[];
+}
+
+function sameDtype(c: LowerCtx, idx: number[]): void {
+  const x = c.input(0);
+  for (const i of idx) if (c.inputs[i] && c.inputs[i]!.dtype !== x.dtype) throw c.unsupported(`input ${i} dtype ${c.inputs[i]!.dtype} differs from X's ${x.dtype}`);
+}
+
+function rowNorm(c: LowerCtx, p: RowNorm, extra: OutMeta[] = []): Lowered {
+  const x = c.input(0);
+  const sfx = c.floatSuffix(x.dtype);
+  const warp = p.cols <= 1024;
+  const kernel = `rownorm_${warp ? 'warp' : 'block'}_${sfx}`;
+  const grid = warp ? Math.min(Math.ceil(p.rows / 8), 1 << 20) : Math.min(p.rows, 1 << 20);
+  return {
+    outputs: [{ dtype: x.dtype, dims: x.dims }, ...extra],
+    deviceInputs: p.hasBias ? [0, 1, 2] : [0, 1],
+    emit: (ip, op, l) => {
+      if (!p.rows || !p.cols) return;
+      const args: KArg[] = [
+        { ptr: ip[0] }, { ptr: ip[1] }, { ptr: p.hasBias ? ip[2] : 0 }, { ptr: op[0] },
+        { ptr: p.stats[0] ? op[1] : 0 }, { ptr: p.stats[1] ? op[2] : 0 },
+        { i64: p.rows }, { i64: p.cols }, { i64: p.P }, { i64: p.Q }, { i64: p.S }, { i64: p.M }, { f32: p.eps }, { i32: p.rms ? 1 : 0 },
+      ];
+      l.blocks('norm', kernel, grid, 256, args);
+    },
+  };
+}
+
+/** LayerNormalization / RMSNormalization over dims [axis, rank); scale/bias broadcast from the trailing dims. */
+function layerNorm(rms: boolean): Lowering {
+  return (c) => {
+    const x = c.input(0);
+    const axis = normAxis(c.attrs.int('axis', -1), x.dims.length, c);
+    const rows = numelOf(x.dims.slice(0, axis));
+    const cols = numelOf(x.dims.slice(axis));
+    const hasBias = !rms && !!c.inputs[2];
+    sameDtype(c, hasBias ? [1, 2] : [1]);
+    const scale = c.input(1);
+    for (const v of hasBias ? [scale, c.input(2)] : [scale]) {
+      // supported broadcasts: the trailing dims of X (leading 1s allowed), or a single value
+      const d = [...v.dims];
+      while (d.length && d[0] === 1) d.shift();
+      const tail = x.dims.slice(x.dims.length - d.length);
+      if (d.length > x.dims.length - axis || d.some((k, i) => k !== tail[i])) throw c.unsupported(`scale/bias shape [${v.dims}] for X [${x.dims}] at axis ${axis}`);
+    }
+    if (hasBias && numelOf(c.input(2).dims) !== numelOf(scale.dims)) throw c.unsupported('scale and bias of different shapes');
+    const stats = rms ? [false, false] : [1, 2].map((i) => !!c.node.outputs[i]);
+    const statType = c.attrs.int('stash_type', 1) === 1 ? 'float32' : x.dtype;
+    if ((stats[0] || stats[1]) && statType !== 'float32') throw c.unsupported(`stash_type ${c.attrs.int('stash_type', 1)} statistics outputs`);
+    const statDims = x.dims.map((d, i) => (i < axis ? d : 1));
+    const extra: OutMeta[] = rms ? [] : stats.map(() => ({ dtype: 'float32' as const, dims: statDims })).slice(0, c.node.outputs.length - 1);
+    return rowNorm(c, { rows, cols, P: 1, Q: 0, S: 1, M: numelOf(scale.dims), eps: c.attrs.float('epsilon', 1e-5), rms, hasBias, stats }, extra);
+  };
+}
+
+const instanceNorm: Lowering = (c) => {
+  const x = c.input(0);
+  if (x.dims.length < 2) throw c.error(`input must be at least 2-D, got [${x.dims}]`);
+  sameDtype(c, [1, 2]);
+  const [N, C] = x.dims;
+  const S = numelOf(x.dims.slice(2));
+  return rowNorm(c, { rows: N * C, cols: S, P: C, Q: 1, S: Math.max(S, 1), M: C, eps: c.attrs.float('epsilon', 1e-5), rms: false, hasBias: true, stats: [false, false] });
+};
+
+const groupNorm: Lowering = (c) => {
+  const x = c.input(0);
+  sameDtype(c, [1, 2]);
+  const G = c.attrs.int('num_groups');
+  const [N, C] = x.dims;
+  if (x.dims.length < 2 || C % G !== 0) throw c.error(`${C} channels cannot be split into ${G} groups`);
+  const sp = numelOf(x.dims.slice(2));
+  const cols = (C / G) * sp;
+  const perGroup = numelOf(c.input(1).dims) === G && (c.opset < 21 || C !== G);
+  const p = perGroup ? { P: G, Q: 1, S: Math.max(cols, 1), M: G } : { P: G, Q: C / G, S: Math.max(sp, 1), M: C };
+  return rowNorm(c, { rows: N * G, cols, ...p, eps: c.attrs.float('epsilon', 1e-5), rms: false, hasBias: true, stats: [false, false] });
+};
+
+const batchNorm: Lowering = (c) => {
+  const x = c.input(0);
+  const sfx = c.floatSuffix(x.dtype);
+  sameDtype(c, [1, 2, 3, 4]);
+  if (c.opset >= 14 && c.attrs.int('training_mode', 0) === 1) throw c.unsupported('training_mode=1');
+  if (c.node.outputs.filter((o) => o).length > 1) throw c.unsupported('training outputs (running mean / variance)');
+  const C = x.dims.length > 1 ? x.dims[1] : 1;
+  const S = numelOf(x.dims.slice(2));
+  const n = numelOf(x.dims);
+  const eps = c.attrs.float('epsilon', 1e-5);
+  return {
+    outputs: [{ dtype: x.dtype, dims: x.dims }],
+    deviceInputs: [0, 1, 2, 3, 4],
+    emit: (ip, op, l) =>
+      n && l.elementwise('norm', `batchnorm_${sfx}`, n, [{ ptr: ip[0] }, { ptr: ip[1] }, { ptr: ip[2] }, { ptr: ip[3] }, { ptr: ip[4] }, { ptr: op[0] }, { i64: n }, { i64: C }, { i64: Math.max(S, 1) }, { f32: eps }]),
+  };
+};
+
+export const normLowerings: Record<string, Lowering> = {
+  LayerNormalization: layerNorm(false),
+  RMSNormalization: layerNorm(true),
+  InstanceNormalization: instanceNorm,
+  GroupNormalization: groupNorm,
+  BatchNormalization: batchNorm,
+};
