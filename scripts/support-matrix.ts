@@ -49,8 +49,11 @@ export function supportRows(): Row[] {
     if (r.family && r.family !== family) r.family = `${r.family} / ${family}`;
     else r.family = family;
   }
-  // The CUDA lowerings are keyed by op type in the default ONNX domain only.
-  for (const opType of Object.keys(LOWERINGS)) row('', opType).cuda = true;
+  // The CUDA lowerings are keyed by op type ('domain::OpType' outside the default ONNX domain).
+  for (const key of Object.keys(LOWERINGS)) {
+    const { domain, opType } = splitKey(key);
+    row(domain, opType).cuda = true;
+  }
   const order = (r: Row) => `${r.domain === '' ? '' : `~${r.domain}`}\u0000${r.opType}`;
   return [...rows.values()].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
 }

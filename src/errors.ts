@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   E_CUDA: 'a CUDA driver call failed',
   E_NVRTC: 'NVRTC failed to compile a kernel',
   E_CUBLAS: 'a cuBLASLt call failed',
+  E_CUDNN: 'a cuDNN call failed',
   E_DISPOSED: 'the object was already disposed',
 } as const;
 

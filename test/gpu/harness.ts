@@ -24,11 +24,12 @@ export function oneNodeModel(
   attrs: Record<string, Attribute>,
   outputs: string[],
   opset: number,
+  domain = '',
 ): Model {
-  const node: Node = { name: `${opType}_0`, opType, domain: '', inputs: inputs.map((i) => i.name), outputs, attributes: new Map(Object.entries(attrs)) };
+  const node: Node = { name: `${opType}_0`, opType, domain, inputs: inputs.map((i) => i.name), outputs, attributes: new Map(Object.entries(attrs)) };
   return {
     irVersion: 8,
-    opsets: new Map([['', opset]]),
+    opsets: new Map(domain ? [['', opset], [domain, 1]] : [['', opset]]),
     producerName: 'tensorjet-gpu-test',
     producerVersion: '0',
     graph: {

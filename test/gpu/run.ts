@@ -15,7 +15,7 @@ import { cpuRegistry, randomFloats, runNode } from '../helpers.js';
 import { kernelsFor, oneNodeModel, planOf } from './harness.js';
 
 interface In { dtype?: DType; dims: number[]; lo?: number; hi?: number; ints?: number[]; floats?: number[]; constant?: boolean }
-interface Case { name: string; op: string; inputs: In[]; attrs?: Record<string, Attribute>; opset?: number; outputs?: number; tol?: number }
+interface Case { name: string; op: string; inputs: In[]; attrs?: Record<string, Attribute>; opset?: number; outputs?: number; tol?: number; domain?: string }
 
 const ints = (value: number[]): Attribute => ({ type: 'ints', value });
 const int = (value: number): Attribute => ({ type: 'int', value });
@@ -66,6 +66,7 @@ function cases(): Case[] {
     c.push({ name: `Gemm_bias_transB_${dt}`, op: 'Gemm', inputs: [{ dtype: dt, dims: [7, 32] }, { dtype: dt, dims: [9, 32] }, { dtype: dt, dims: [9] }], attrs: { transB: int(1) }, tol: dt === 'float16' ? 1e-2 : 1e-4 });
     c.push({ name: `Gemm_general_${dt}`, op: 'Gemm', inputs: [{ dtype: dt, dims: [16, 7] }, { dtype: dt, dims: [16, 9] }, { dtype: dt, dims: [7, 1] }], attrs: { transA: int(1), alpha: flt(0.5), beta: flt(2) }, tol: dt === 'float16' ? 1e-2 : 1e-4 });
   }
+  c.push(...convCases());
   c.push({ name: 'Where_f32', op: 'Where', inputs: [{ dtype: 'bool', dims: [4, 1], ints: [1, 0, 1, 0] }, { dims: [4, 5] }, { dims: [5] }] });
   for (const [from, to] of [['float32', 'float16'], ['float16', 'float32'], ['float32', 'int32'], ['int64', 'float32'], ['float32', 'bool'], ['int32', 'int64']] as [DType, DType][]) {
     const DT: Record<string, number> = { float32: 1, float16: 10, int32: 6, int64: 7, bool: 9 };
@@ -143,6 +144,47 @@ function nnCases(): Case[] {
   return c;
 }
 
+/** Conv / ConvTranspose / FusedConv (cuDNN path, or the NVRTC kernels under TENSORJET_CUDNN=0). */
+function convCases(): Case[] {
+  const c: Case[] = [];
+  const str = (value: string): Attribute => ({ type: 'string', value });
+  const flts = (value: number[]): Attribute => ({ type: 'floats', value });
+  for (const dt of ['float32', 'float16'] as DType[]) {
+    const tol = dt === 'float16' ? 1e-2 : 1e-4;
+    const x = (dims: number[]): In => ({ dtype: dt, dims });
+    const w = (dims: number[]): In => ({ dtype: dt, dims, constant: true, lo: -0.5, hi: 0.5 });
+    const b = (k: number): In => ({ dtype: dt, dims: [k], constant: true });
+    const conv = (name: string, inputs: In[], attrs: Record<string, Attribute> = {}) => c.push({ name: `Conv_${name}_${dt}`, op: 'Conv', inputs, attrs, opset: 11, tol });
+    conv('3x3_pad1_bias', [x([2, 8, 15, 17]), w([16, 8, 3, 3]), b(16)], { pads: ints([1, 1, 1, 1]) });
+    conv('3x3_pad1_nobias_winput', [x([1, 8, 15, 17]), { dtype: dt, dims: [16, 8, 3, 3], lo: -0.5, hi: 0.5 }], { pads: ints([1, 1, 1, 1]) });
+    conv('7x7_s2', [x([1, 3, 32, 30]), w([8, 3, 7, 7]), b(8)], { pads: ints([3, 3, 3, 3]), strides: ints([2, 2]) });
+    conv('1x1', [x([2, 32, 9, 9]), w([24, 32, 1, 1]), b(24)]);
+    conv('grouped', [x([1, 12, 10, 10]), w([18, 4, 3, 3]), b(18)], { group: int(3), pads: ints([1, 1, 1, 1]) });
+    conv('depthwise', [x([2, 16, 12, 11]), w([16, 1, 3, 3]), b(16)], { group: int(16), pads: ints([1, 1, 1, 1]), strides: ints([2, 2]) });
+    conv('dilated', [x([1, 4, 20, 20]), w([6, 4, 3, 3]), b(6)], { dilations: ints([2, 2]), pads: ints([2, 2, 2, 2]) });
+    conv('1d', [x([2, 6, 40]), w([10, 6, 5]), b(10)], { pads: ints([2, 2]), strides: ints([2]) });
+    conv('asym_pads', [x([1, 5, 11, 9]), w([7, 5, 3, 3]), b(7)], { pads: ints([0, 1, 2, 1]) });
+    conv('same_upper_s2', [x([1, 4, 9, 10]), w([6, 4, 3, 3])], { auto_pad: str('SAME_UPPER'), strides: ints([2, 2]) });
+    const ct = (name: string, inputs: In[], attrs: Record<string, Attribute>) => c.push({ name: `ConvTranspose_${name}_${dt}`, op: 'ConvTranspose', inputs, attrs, opset: 11, tol });
+    ct('s2', [x([2, 8, 7, 6]), w([8, 5, 3, 3]), b(5)], { strides: ints([2, 2]), pads: ints([1, 1, 1, 1]), output_padding: ints([1, 1]) });
+    ct('s2_k4_grouped', [x([1, 6, 5, 5]), w([6, 2, 4, 4])], { strides: ints([2, 2]), pads: ints([1, 1, 1, 1]), group: int(2) });
+    ct('asym', [x([1, 3, 4, 5]), w([3, 4, 3, 3]), b(4)], { strides: ints([2, 2]), pads: ints([0, 1, 1, 0]) });
+    ct('1d', [x([1, 4, 9]), w([4, 3, 3]), b(3)], { strides: ints([3]) });
+    const fc = (name: string, inputs: In[], attrs: Record<string, Attribute>) =>
+      c.push({ name: `FusedConv_${name}_${dt}`, op: 'FusedConv', domain: 'tensorjet', inputs, attrs: { pads: ints([1, 1, 1, 1]), ...attrs }, opset: 11, tol });
+    const base = [x([1, 8, 14, 13]), w([12, 8, 3, 3]), b(12)];
+    fc('relu', base, { activation: str('Relu') });
+    fc('relu_residual', [...base, x([1, 12, 14, 13])], { activation: str('Relu') });
+    fc('relu_residual_after', [...base, x([1, 12, 14, 13])], { activation: str('Relu'), residual_before_activation: int(0) });
+    fc('leaky', base, { activation: str('LeakyRelu'), activation_params: flts([0.15]) });
+    fc('silu', base, { activation: str('SiLU') });
+    fc('clip', base, { activation: str('Clip'), activation_params: flts([-0.25, 0.75]) });
+    fc('sigmoid_nobias', base.slice(0, 2), { activation: str('Sigmoid') });
+    fc('hardswish_asym', base, { activation: str('HardSwish'), pads: ints([0, 1, 2, 1]) });
+  }
+  return c;
+}
+
 function makeInput(spec: In, seed: number): Tensor {
   const dtype = spec.dtype ?? (spec.ints ? 'int64' : 'float32');
   const n = spec.dims.reduce((a, b) => a * b, 1);
@@ -202,14 +244,14 @@ async function main(): Promise<number> {
     const tensors = cs.inputs.map((s) => makeInput(s, seed++));
     let refs: Tensor[];
     try {
-      refs = runNode(cs.op, tensors, Object.fromEntries(Object.entries(cs.attrs ?? {}).map(([k, v]) => [k, v.value])) as never, { opset, outputs: cs.outputs ?? 1 }) as Tensor[];
+      refs = runNode(cs.op, tensors, Object.fromEntries(Object.entries(cs.attrs ?? {}).map(([k, v]) => [k, v.value])) as never, { opset, outputs: cs.outputs ?? 1, domain: cs.domain }) as Tensor[];
     } catch (e) {
       skip++;
       console.log(`skip ${cs.name}: CPU reference unavailable (${(e as Error).message.split('\n')[0]})`);
       continue;
     }
     const outs = Array.from({ length: cs.outputs ?? 1 }, (_, i) => `out${i}`);
-    const model = oneNodeModel(cs.op, cs.inputs.map((s, i) => ({ name: `in${i}`, t: tensors[i], constant: s.constant })), cs.attrs ?? {}, outs, opset);
+    const model = oneNodeModel(cs.op, cs.inputs.map((s, i) => ({ name: `in${i}`, t: tensors[i], constant: s.constant })), cs.attrs ?? {}, outs, opset, cs.domain);
     const engine = new CudaEngine(planOf(model, arch, kernels, deviceName), 0, { graphs, poison: true }, cpuRegistry);
     try {
       const ctx = engine.createContext();

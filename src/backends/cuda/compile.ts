@@ -81,14 +81,19 @@ export async function compileKernels(arch: string, onProgress?: (msg: string, fr
   return out;
 }
 
-export function packKernels(arch: string, modules: CompiledModule[]): Uint8Array {
+/** Build-time choices stored with the kernels (tactics.ts: conv algorithm per conv key). */
+export interface KernelExtras {
+  tactics?: Record<string, { algo: number; math: number; workspace: number; ms?: number }>;
+}
+
+export function packKernels(arch: string, modules: CompiledModule[], extras: KernelExtras = {}): Uint8Array {
   let offset = 0;
   const entries = modules.map((m) => {
     const e = { family: m.family, hash: m.hash, offset, size: m.cubin.length };
     offset += m.cubin.length;
     return e;
   });
-  const header = Buffer.from(JSON.stringify({ arch, modules: entries }), 'utf8');
+  const header = Buffer.from(JSON.stringify({ arch, modules: entries, ...extras }), 'utf8');
   const out = new Uint8Array(8 + header.length + offset);
   out.set(Buffer.from(MAGIC, 'latin1'), 0);
   new DataView(out.buffer).setUint32(4, header.length, true);
@@ -101,12 +106,12 @@ export function packKernels(arch: string, modules: CompiledModule[]): Uint8Array
   return out;
 }
 
-export function unpackKernels(bytes: Uint8Array): { arch: string; modules: CompiledModule[] } {
+export function unpackKernels(bytes: Uint8Array): { arch: string; modules: CompiledModule[] } & KernelExtras {
   const fail = (why: string) => new TensorJetError('E_PLAN_CORRUPT', `CUDA kernel section ${why}`);
   if (bytes.length < 8 || Buffer.from(bytes.subarray(0, 4)).toString('latin1') !== MAGIC) throw fail('is missing or has a bad magic');
   const hlen = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
   if (8 + hlen > bytes.length) throw fail('header is truncated');
-  let header: { arch: string; modules: { family: string; hash: string; offset: number; size: number }[] };
+  let header: { arch: string; modules: { family: string; hash: string; offset: number; size: number }[] } & KernelExtras;
   try {
     header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + hlen)).toString('utf8'));
   } catch {
@@ -117,5 +122,5 @@ export function unpackKernels(bytes: Uint8Array): { arch: string; modules: Compi
     if (m.offset < 0 || base + m.offset + m.size > bytes.length) throw fail(`module '${m.family}' is out of bounds`);
     return { family: m.family, hash: m.hash, cubin: bytes.subarray(base + m.offset, base + m.offset + m.size) };
   });
-  return { arch: header.arch, modules };
+  return { arch: header.arch, modules, tactics: header.tactics };
 }

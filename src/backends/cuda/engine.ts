@@ -17,11 +17,14 @@ import type { IdxStruct, KArg, Launcher } from './lowering/types.js';
 import { byteSize, numelOf } from './lowering/types.js';
 import { ALIGN } from './memory.js';
 import { buildShapePlan, enqueuePlan, shapeKey, valuePtr, type ShapePlan } from './planner.js';
+import { ConvRunner } from './conv-runner.js';
+import type { ConvAlgo, ConvSpec } from './ffi/cudnn.js';
+import { CONV_OPS, tacticMap } from './tactics.js';
 
 const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 /** cuBLASLt workspace; it lives at the start of each context's scratch arena (none when no matmul). */
 const LT_WORKSPACE = 32 << 20;
-const MATMUL_OPS = new Set(['MatMul', 'Gemm']);
+const MATMUL_OPS = new Set(['MatMul', 'Gemm', ...CONV_OPS]);
 const PAGE = 2 << 20;
 
 /** Per-phase GPU times of one inference (CUDA events on the context's stream), in milliseconds. */
@@ -92,6 +95,9 @@ export class CudaEngine implements BackendEngine {
   private cpu?: KernelRegistry;
   /** bytes of cuBLASLt workspace each context reserves in its arena */
   readonly ltWorkspaceBytes: number;
+  /** conv key -> algorithm tuned at build (tactics.ts) */
+  readonly convTactics: Map<string, ConvAlgo>;
+  readonly hasConv: boolean;
 
   constructor(
     readonly plan: Plan,
@@ -109,7 +115,9 @@ export class CudaEngine implements BackendEngine {
       throw new TensorJetError('E_PLAN_TARGET', `plan built for ${built} cannot run on GPU ${deviceIndex} (${this.dev.name}, ${this.dev.arch})`, { device: deviceIndex, planArch: target.arch, deviceArch: this.dev.arch });
     }
     const { d } = this.dev;
-    const { modules } = unpackKernels(plan.kernels);
+    const { modules, tactics } = unpackKernels(plan.kernels);
+    this.convTactics = tacticMap(tactics);
+    this.hasConv = plan.model.graph.nodes.some((n) => CONV_OPS.has(n.opType));
     for (const m of modules) {
       const image = Buffer.from(m.cubin);
       this.modules.set(m.family, d.out('cuModuleLoadData', image));
@@ -187,6 +195,8 @@ interface PlanState {
   stagingBytes: number;
   exec?: number;
   noGraph?: boolean;
+  /** ran once eagerly (libraries such as cuDNN load kernels lazily on first use, never inside a capture) */
+  warmed?: boolean;
 }
 
 export class CudaContext implements BackendContext, Launcher {
@@ -202,6 +212,7 @@ export class CudaContext implements BackendContext, Launcher {
   private stagingBytes = 0;
   private readonly plans = new Map<string, PlanState>();
   private readonly matmuls = new Map<string, LtMatmul>();
+  private readonly convs?: ConvRunner;
   private chain: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
@@ -213,6 +224,7 @@ export class CudaContext implements BackendContext, Launcher {
     this.ws = engine.ltWorkspaceBytes;
     this.params = allocPinned(dev.d, 4096);
     this.paramView = new DataView(this.params.bytes.buffer, this.params.bytes.byteOffset, 4096);
+    if (engine.hasConv) this.convs = new ConvRunner(this.stream, engine.convTactics, this.ws);
     // size the arena for each profile's max shapes up front
     for (const profile of engine.plan.header.profiles) {
       const inputs = new Map(engine.plan.header.inputs.map((io) => [io.name, { dtype: io.dtype, dims: profile[io.name]?.max ?? io.shape.map((d) => (typeof d === 'number' ? d : 1)) }]));
@@ -370,6 +382,10 @@ export class CudaContext implements BackendContext, Launcher {
     const { d } = this.engine.dev;
     const useGraphs = this.engine.options.graphs !== false && !st.noGraph;
     if (!useGraphs) return enqueuePlan(st.plan, this.base, this);
+    if (this.convs && !st.warmed) {
+      st.warmed = true;
+      return enqueuePlan(st.plan, this.base, this);
+    }
     if (!st.exec) {
       d.check(d.fn.cuStreamBeginCapture(this.stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), 'cuStreamBeginCapture');
       const g: [number] = [0];
@@ -470,6 +486,11 @@ export class CudaContext implements BackendContext, Launcher {
     mm.run(a, b, dPtr, bias, this.arena, this.stream);
   }
 
+  conv(spec: ConvSpec, x: number, w: number, b: number, z: number, y: number): void {
+    if (!this.convs) throw new TensorJetError('E_PLAN_CORRUPT', 'conv step in a plan whose graph has no conv node');
+    this.convs.run({ ...spec, tf32: this.engine.options.tf32 }, x, w, b, z, y, this.arena, this);
+  }
+
   copy(dst: number, src: number, bytes: number): void {
     const { d } = this.engine.dev;
     if (bytes) d.check(d.fn.cuMemcpyDtoDAsync(dst, src, bytes, this.stream), 'cuMemcpyDtoDAsync');
@@ -484,6 +505,7 @@ export class CudaContext implements BackendContext, Launcher {
     d.fn.cuStreamSynchronize(this.stream);
     for (const st of this.plans.values()) this.dropGraph(st);
     for (const m of this.matmuls.values()) m.dispose();
+    this.convs?.dispose();
     dev.free(this.arena);
     for (const e of this.timing ?? []) d.fn.cuEventDestroy(e);
     if (this.staging) freePinned(d, this.staging);

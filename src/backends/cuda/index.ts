@@ -12,6 +12,7 @@ import { compileKernels, packKernels } from './compile.js';
 import { deviceProps, listCudaDevices, unavailableReason } from './devices.js';
 import { CudaEngine, type EngineOptions } from './engine.js';
 import { HOST_FOLDABLE, LOWERINGS } from './lowering/index.js';
+import { tuneConvs } from './tactics.js';
 
 export { listCudaDevices, unavailableReason } from './devices.js';
 export { DeviceTensor, CudaEngine, CudaContext } from './engine.js';
@@ -39,8 +40,9 @@ function unsupportedNodes(model: Model): Node[] {
   const g = model.graph;
   const dataDependent = new Set(g.inputs.filter((i) => !g.constants.has(i.name)).map((i) => i.name));
   for (const n of g.nodes) {
-    const lowered = LOWERINGS[n.opType] !== undefined;
-    let ok = normalizeDomain(n.domain) === '' && (lowered || HOST_FOLDABLE.has(n.opType));
+    const dom = normalizeDomain(n.domain);
+    const lowered = LOWERINGS[dom === '' ? n.opType : `${dom}::${n.opType}`] !== undefined;
+    let ok = lowered || (dom === '' && HOST_FOLDABLE.has(n.opType));
     const mustBeStatic = lowered ? (STATIC_INPUTS[n.opType] ?? []) : n.inputs.map((_, i) => i);
     if (ok && mustBeStatic.some((i) => n.inputs[i] && dataDependent.has(n.inputs[i]!))) ok = false;
     if (!ok) bad.push(n);
@@ -83,7 +85,12 @@ export const cudaBackend: Backend = {
       deviceName = p.name;
     }
     const modules = await compileKernels(arch, ctx.onProgress);
-    return { target: { backend: 'cuda', arch, deviceName }, kernels: packKernels(arch, modules), model: ctx.model };
+    // conv tactics are timed on the build GPU (none when cross-building for options.arch)
+    const registry = await loadCpuRegistry();
+    const tactics = deviceName && registry
+      ? await tuneConvs({ model: ctx.model, profiles: ctx.profiles, device: ctx.device, arch, cpuRegistry: () => registry, onProgress: ctx.onProgress })
+      : {};
+    return { target: { backend: 'cuda', arch, deviceName }, kernels: packKernels(arch, modules, { tactics }), model: ctx.model };
   },
 
   async load(plan: Plan, device: number, options: EngineOptions = {}): Promise<CudaEngine> {

@@ -92,7 +92,8 @@ export function buildShapePlan(p: PlanInput): ShapePlan {
     const small = ins.every((v) => !v || numelOf(v.dims) <= 1 << 16);
     if (allHost && small && ins.length > 0 && node.opType !== 'Shape' && node.opType !== 'Size') lowered = hostFold(p, node, ins, opset);
     if (!lowered) {
-      const lower = normalizeDomain(node.domain) === '' ? LOWERINGS[node.opType] : undefined;
+      const dom = normalizeDomain(node.domain);
+      const lower = LOWERINGS[dom === '' ? node.opType : `${dom}::${node.opType}`];
       if (!lower) {
         throw new TensorJetError('E_UNSUPPORTED_OP', `node '${node.name}' (${node.opType}) has no CUDA kernel${HOST_FOLDABLE.has(node.opType) ? ' (it runs only on plan-time shape values)' : ''}`, { node: node.name, opType: node.opType });
       }

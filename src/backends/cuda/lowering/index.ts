@@ -1,4 +1,5 @@
-/** Every op the CUDA backend lowers, keyed by op type (default ONNX domain only). */
+/** Every op the CUDA backend lowers, keyed by op type ('domain::OpType' outside the default ONNX domain). */
+import { convLowerings } from './conv.js';
 import { elementwiseLowerings } from './elementwise.js';
 import { matmulLowerings } from './matmul.js';
 import { miscLowerings } from './misc.js';

@@ -7,6 +7,7 @@ import { DTYPES } from '../../../tensor/dtype.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import type { KernelFamily } from '../compile.js';
 import type { MatmulSpec } from '../ffi/cublaslt.js';
+import type { ConvSpec } from '../ffi/cudnn.js';
 
 /** A value at plan time: dtype and concrete dims; `host` when its value is known (weights, shape math). */
 export interface ValMeta {
@@ -43,6 +44,8 @@ export interface Launcher {
   blocks(family: KernelFamily, kernel: string, grid: number, block: number, args: KArg[]): void;
   matmul(spec: MatmulSpec, a: number, b: number, d: number, bias: number): void;
   copy(dst: number, src: number, bytes: number): void;
+  /** Conv / ConvTranspose / FusedConv (cuDNN or the NVRTC fallback); b and z are 0 when absent */
+  conv(spec: ConvSpec, x: number, w: number, b: number, z: number, y: number): void;
 }
 
 export interface Lowered {
@@ -51,6 +54,8 @@ export interface Lowered {
   emit?: (inputs: number[], outputs: number[], l: Launcher) => void;
   /** inputs (by index) that must be on the device even when known on the host */
   deviceInputs?: number[];
+  /** a convolution whose algorithm is tuned at build time (tactics.ts) */
+  conv?: ConvSpec;
 }
 
 export class LowerCtx {

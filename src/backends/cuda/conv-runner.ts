@@ -1,0 +1,74 @@
+/**
+ * Per-context convolution execution: cuDNN (one handle on the context's stream, descriptors per spec, the
+ * plan's tuned algorithm or cuDNN's heuristic) or the NVRTC direct kernels (kernels/conv.cu) when cuDNN is
+ * missing or cannot express the conv (asymmetric pads). Epilogues cuDNN does not fuse run as one kernel.
+ */
+import { CudnnConv, cudnnAvailable, cudnnCreate, cudnnDestroy, cudnnSupports, convKey, type ConvAlgo, type ConvSpec } from './ffi/cudnn.js';
+import type { KArg, Launcher } from './lowering/types.js';
+
+const BLOCK = 256;
+
+/** Scalar launch arguments matching GEO_PARAMS in kernels/conv.cu. */
+export function geoArgs(s: ConvSpec): KArg[] {
+  const i = [s.n, s.c, s.h, s.w, s.k, s.oh, s.ow, s.kh, s.kw, s.strides[0], s.strides[1], s.pads[0], s.pads[1], s.dilations[0], s.dilations[1], s.groups, s.act, s.residual];
+  return [...i.map((v) => ({ i32: v })), { f32: s.actParams[0] }, { f32: s.actParams[1] }];
+}
+
+export class ConvRunner {
+  private handle = 0;
+  private readonly convs = new Map<string, CudnnConv>();
+
+  constructor(
+    stream: number,
+    private readonly tactics: Map<string, ConvAlgo>,
+    /** workspace bytes available at `ws` in run() */
+    private readonly maxWorkspace: number,
+  ) {
+    if (cudnnAvailable()) this.handle = cudnnCreate(stream);
+  }
+
+  get usesCudnn(): boolean {
+    return this.handle !== 0;
+  }
+
+  private planned(spec: ConvSpec): CudnnConv {
+    const full = JSON.stringify(spec);
+    let cc = this.convs.get(full);
+    if (cc) return cc;
+    cc = new CudnnConv(this.handle, spec);
+    const tuned = this.tactics.get(convKey(spec));
+    let chosen = false;
+    if (tuned) {
+      cc.setAlgo(tuned);
+      chosen = cc.workspaceBytes <= this.maxWorkspace;
+    }
+    if (!chosen) {
+      const h = cc.candidates(false, this.maxWorkspace)[0];
+      cc.setAlgo(h ?? { algo: 0, math: 0, workspace: 0 });
+    }
+    this.convs.set(full, cc);
+    return cc;
+  }
+
+  run(spec: ConvSpec, x: number, w: number, b: number, z: number, y: number, ws: number, l: Launcher): void {
+    const sfx = spec.dtype === 'float16' ? 'f16' : 'f32';
+    const total = spec.n * spec.k * spec.oh * spec.ow;
+    const grid = Math.max(1, Math.min(Math.ceil(total / BLOCK), 1 << 20));
+    if (this.handle && cudnnSupports(spec)) {
+      const cc = this.planned(spec);
+      cc.run(x, w, b, z, y, ws);
+      if (!cc.fused && (spec.bias || spec.act || spec.residual)) {
+        l.blocks('conv', `conv_epilogue_${sfx}`, Math.min(grid, 8192), BLOCK, [{ ptr: y }, { ptr: b }, { ptr: z }, ...geoArgs(spec)]);
+      }
+      return;
+    }
+    l.blocks('conv', `${spec.transpose ? 'convt2d' : 'conv2d'}_${sfx}`, grid, BLOCK, [{ ptr: x }, { ptr: w }, { ptr: b }, { ptr: z }, { ptr: y }, ...geoArgs(spec)]);
+  }
+
+  dispose(): void {
+    for (const c of this.convs.values()) c.dispose();
+    this.convs.clear();
+    if (this.handle) cudnnDestroy(this.handle);
+    this.handle = 0;
+  }
+}

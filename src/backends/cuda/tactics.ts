@@ -1,0 +1,117 @@
+/**
+ * Build-time tactic selection (TensorRT's "tactics"): every convolution of the graph at the first profile's
+ * opt shapes is timed on the build GPU through cuDNN (cudnnFind*Algorithm runs each algorithm), the fastest
+ * that fits the workspace is kept and stored in the plan's kernel section. A timing cache on disk
+ * (conv-tactics-ARCH.json next to the kernel cache, keyed by cuDNN version + conv key) makes rebuilds fast.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Model } from '../../ir/graph.js';
+import type { ShapeProfile } from '../../plan/types.js';
+import type { DType } from '../../tensor/dtype.js';
+import type { KernelRegistry } from '../cpu/registry.js';
+import { cacheDir } from './compile.js';
+import { CudnnConv, cudnnCreate, cudnnDestroy, cudnnSupports, cudnnUnavailableReason, cudnnVersion, convKey, type ConvAlgo, type ConvSpec } from './ffi/cudnn.js';
+import { buildShapePlan } from './planner.js';
+
+/** Workspace each context reserves for cuBLASLt / cuDNN (engine.ts LT_WORKSPACE). */
+export const CONV_WORKSPACE = 32 << 20;
+export const CONV_OPS = new Set(['Conv', 'ConvTranspose', 'FusedConv']);
+
+export interface TuneInput {
+  model: Model;
+  profiles: ShapeProfile[];
+  device: number;
+  arch: string;
+  cpuRegistry: () => KernelRegistry;
+  onProgress?: (msg: string, frac?: number) => void;
+}
+
+/** Conv specs of the graph at the opt shapes (symbolic dims without a profile count as 1). */
+export function convSpecs(t: TuneInput): ConvSpec[] {
+  const g = t.model.graph;
+  const inputs = new Map<string, { dtype: DType; dims: number[] }>();
+  for (const i of g.inputs) {
+    if (g.constants.has(i.name) || i.type.kind !== 'tensor') continue;
+    const opt = t.profiles[0]?.[i.name]?.opt;
+    inputs.set(i.name, { dtype: i.type.dtype, dims: opt ?? (i.type.shape ?? []).map((d) => (typeof d === 'number' && d > 0 ? d : 1)) });
+  }
+  const plan = buildShapePlan({ graph: g, opsets: t.model.opsets, weights: new Map(), inputs, cpuRegistry: t.cpuRegistry });
+  const seen = new Map<string, ConvSpec>();
+  for (const s of plan.steps) if (s.lowered.conv && cudnnSupports(s.lowered.conv)) seen.set(convKey(s.lowered.conv), s.lowered.conv);
+  return [...seen.values()];
+}
+
+function readCache(file: string): Record<string, ConvAlgo> {
+  try {
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, ConvAlgo>;
+  } catch {
+    /* a corrupt cache is ignored */
+  }
+  return {};
+}
+
+/**
+ * Tunes every conv of the model; returns conv key -> chosen algorithm (empty when the graph has no conv,
+ * when cuDNN is missing: then Conv runs on the NVRTC direct kernels, which the progress output says).
+ */
+export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>> {
+  const nodes = t.model.graph.nodes.filter((n) => CONV_OPS.has(n.opType));
+  if (!nodes.length) return {};
+  const why = cudnnUnavailableReason();
+  if (why) {
+    t.onProgress?.(`cuDNN unavailable (${why.split('\n')[0]}): Conv runs on TensorJet's direct CUDA kernels (slower)`);
+    return {};
+  }
+  let specs: ConvSpec[];
+  try {
+    specs = convSpecs(t);
+  } catch (e) {
+    t.onProgress?.(`conv tuning skipped: shapes unknown at build (${(e as Error).message.split('\n')[0]}); cuDNN heuristics at run time`);
+    return {};
+  }
+  const version = cudnnVersion();
+  const file = join(cacheDir(), `conv-tactics-${t.arch}.json`);
+  const cache = readCache(file);
+  const out: Record<string, ConvAlgo> = {};
+  const todo = specs.filter((s) => !(out[convKey(s)] = cache[`${version}|${convKey(s)}`]));
+  if (todo.length) {
+    const { CudaDevice } = await import('./device.js');
+    const dev = new CudaDevice(t.device);
+    const handle = cudnnCreate(0);
+    try {
+      todo.forEach((s, i) => {
+        t.onProgress?.(`tuning conv ${i + 1}/${todo.length}`, i / todo.length);
+        let cc: CudnnConv | undefined;
+        try {
+          cc = new CudnnConv(handle, s);
+          const best = cc.candidates(true, CONV_WORKSPACE)[0];
+          if (best) out[convKey(s)] = cache[`${version}|${convKey(s)}`] = best;
+        } catch (e) {
+          t.onProgress?.(`conv ${i + 1}/${todo.length} not tuned (${(e as Error).message.split('\n')[0]}); cuDNN's heuristic picks at run time`);
+        } finally {
+          cc?.dispose();
+        }
+      });
+    } finally {
+      cudnnDestroy(handle);
+      dev.release();
+    }
+    try {
+      mkdirSync(cacheDir(), { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(cache));
+      renameSync(tmp, file);
+    } catch {
+      /* cache is best-effort */
+    }
+  }
+  const cached = specs.length - todo.length;
+  t.onProgress?.(`conv tactics: ${specs.length} distinct conv(s), ${todo.length} timed, ${cached} from the timing cache`);
+  return out;
+}
+
+/** Tactics from the plan's kernel section as a map. */
+export function tacticMap(t: Record<string, ConvAlgo> | undefined): Map<string, ConvAlgo> {
+  return new Map(Object.entries(t ?? {}));
+}
