@@ -11,7 +11,7 @@ import { shapeLowerings } from './shape.js';
 import type { Lowering } from './types.js';
 
 export const LOWERINGS: Record<string, Lowering> = {};
-for (const table of [elementwiseLowerings, reduceLowerings, shapeLowerings, matmulLowerings, poolLowerings, resizeLowerings, normLowerings, miscLowerings]) {
+for (const table of [elementwiseLowerings, reduceLowerings, shapeLowerings, matmulLowerings, convLowerings, poolLowerings, resizeLowerings, normLowerings, miscLowerings]) {
   for (const [op, l] of Object.entries(table)) {
     if (LOWERINGS[op]) throw new Error(`CUDA lowering for '${op}' registered twice`);
     LOWERINGS[op] = l;
