@@ -67,6 +67,7 @@ function cases(): Case[] {
     c.push({ name: `Gemm_general_${dt}`, op: 'Gemm', inputs: [{ dtype: dt, dims: [16, 7] }, { dtype: dt, dims: [16, 9] }, { dtype: dt, dims: [7, 1] }], attrs: { transA: int(1), alpha: flt(0.5), beta: flt(2) }, tol: dt === 'float16' ? 1e-2 : 1e-4 });
   }
   c.push(...convCases());
+  c.push(...attentionCases());
   c.push({ name: 'Where_f32', op: 'Where', inputs: [{ dtype: 'bool', dims: [4, 1], ints: [1, 0, 1, 0] }, { dims: [4, 5] }, { dims: [5] }] });
   for (const [from, to] of [['float32', 'float16'], ['float16', 'float32'], ['float32', 'int32'], ['int64', 'float32'], ['float32', 'bool'], ['int32', 'int64']] as [DType, DType][]) {
     const DT: Record<string, number> = { float32: 1, float16: 10, int32: 6, int64: 7, bool: 9 };
@@ -181,6 +182,25 @@ function convCases(): Case[] {
     fc('clip', base, { activation: str('Clip'), activation_params: flts([-0.25, 0.75]) });
     fc('sigmoid_nobias', base.slice(0, 2), { activation: str('Sigmoid') });
     fc('hardswish_asym', base, { activation: str('HardSwish'), pads: ints([0, 1, 2, 1]) });
+  }
+  return c;
+}
+
+/** tensorjet::FusedAttention (kernels/attention.cu) vs the CPU reference (MatMul, Mul, Add, Softmax, MatMul). */
+function attentionCases(): Case[] {
+  const c: Case[] = [];
+  for (const dt of ['float32', 'float16'] as DType[]) {
+    const tol = dt === 'float16' ? 1e-2 : 1e-5;
+    const x = (dims: number[], lo = -1, hi = 1): In => ({ dtype: dt, dims, lo, hi });
+    const at = (name: string, inputs: In[], scale: number, tk: number) =>
+      c.push({ name: `FusedAttention_${name}_${dt}`, op: 'FusedAttention', domain: 'tensorjet', inputs, opset: 17, tol,
+        attrs: { scale: flt(scale), transpose_k: int(tk), has_mask: int(inputs.length > 3 ? 1 : 0) } });
+    // BERT-shaped: [batch, heads, seq, 64], padding mask [batch, 1, 1, seq] (0 or -10000)
+    at('bert_mask', [x([2, 3, 77, 64]), x([2, 3, 77, 64]), x([2, 3, 77, 64]), x([2, 1, 1, 77], -10000, 0)], 0.125, 1);
+    at('nomask_kT', [x([2, 2, 70, 32], -2, 2), x([2, 2, 32, 45], -2, 2), x([2, 2, 45, 32])], 1 / Math.sqrt(32), 0);
+    at('d128_full_mask', [x([1, 2, 65, 128]), x([1, 2, 33, 128]), x([1, 2, 33, 96]), x([1, 2, 65, 33], -3, 0)], 0.09, 1);
+    at('rank3_dv40', [x([3, 9, 24]), x([3, 11, 24]), x([3, 11, 40]), x([9, 11], -1, 0)], 0.3, 1);
+    at('kv_bcast', [x([2, 4, 130, 64]), x([1, 4, 129, 64]), x([1, 4, 129, 64])], 0.125, 1);
   }
   return c;
 }

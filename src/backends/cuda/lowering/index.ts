@@ -1,6 +1,9 @@
 /** Every op the CUDA backend lowers, keyed by op type ('domain::OpType' outside the default ONNX domain). */
+import { attentionLowerings } from './attention.js';
 import { convLowerings } from './conv.js';
 import { elementwiseLowerings } from './elementwise.js';
+import { fusedLowerings } from './fused.js';
+import { gemmEpilogueLowerings } from './gemm-epilogue.js';
 import { matmulLowerings } from './matmul.js';
 import { miscLowerings } from './misc.js';
 import { normLowerings } from './norm.js';
@@ -11,7 +14,7 @@ import { shapeLowerings } from './shape.js';
 import type { Lowering } from './types.js';
 
 export const LOWERINGS: Record<string, Lowering> = {};
-for (const table of [elementwiseLowerings, reduceLowerings, shapeLowerings, matmulLowerings, convLowerings, poolLowerings, resizeLowerings, normLowerings, miscLowerings]) {
+for (const table of [elementwiseLowerings, reduceLowerings, shapeLowerings, matmulLowerings, convLowerings, poolLowerings, resizeLowerings, normLowerings, miscLowerings, attentionLowerings]) {
   for (const [op, l] of Object.entries(table)) {
     if (LOWERINGS[op]) throw new Error(`CUDA lowering for '${op}' registered twice`);
     LOWERINGS[op] = l;
