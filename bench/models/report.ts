@@ -13,6 +13,8 @@ export interface Timing {
   throughput_per_s?: number;
   /** median with outputs left on the device (--device-out) */
   devout_median_ms?: number;
+  /** inputs already on the GPU, outputs left there (DeviceTensor in and out) */
+  devio_median_ms?: number;
 }
 
 export interface PrecisionResult {
@@ -78,13 +80,20 @@ export function modelMarkdown(m: ModelResult): string {
     const r = tj(p);
     return r && r.status !== 'ok' ? r.status : cell(timing(p, b));
   };
-  const head = ['batch', 'TJ fp32', 'TJ fp16', 'torch eager fp32', 'torch eager fp16', ...modes.map((x) => `torch.compile fp16 (${x})`),
-    'TJ fp32 vs eager fp32', 'TJ fp16 vs eager fp16', ...modes.map((x) => `TJ fp16 vs compile (${x})`)];
+  const devio = (b: number): Timing | undefined => {
+    const t = timing('fp16', b);
+    return t?.devio_median_ms !== undefined ? { batch: b, status: 'ok', median_ms: t.devio_median_ms, throughput_per_s: (b * 1000) / t.devio_median_ms } : undefined;
+  };
+  const hasDevio = m.batches.some((b) => devio(b));
+  const head = ['batch', 'TJ fp32', 'TJ fp16', ...(hasDevio ? ['TJ fp16 (device I/O)'] : []), 'torch eager fp32', 'torch eager fp16', ...modes.map((x) => `torch.compile fp16 (${x})`),
+    'TJ fp32 vs eager fp32', 'TJ fp16 vs eager fp16', ...modes.map((x) => `TJ fp16 vs compile (${x})`),
+    ...(hasDevio ? modes.map((x) => `TJ fp16 device I/O vs compile (${x})`) : [])];
   const rows = m.batches.map((b) => [
-    String(b), tjCell('fp32', b), tjCell('fp16', b), cell(peer(b, 'eager-fp32')), cell(peer(b, 'eager-fp16')),
+    String(b), tjCell('fp32', b), tjCell('fp16', b), ...(hasDevio ? [cell(devio(b))] : []), cell(peer(b, 'eager-fp32')), cell(peer(b, 'eager-fp16')),
     ...modes.map((x) => cell(peer(b, 'compile-fp16', x))),
     ratio(peer(b, 'eager-fp32'), timing('fp32', b)), ratio(peer(b, 'eager-fp16'), timing('fp16', b)),
     ...modes.map((x) => ratio(peer(b, 'compile-fp16', x), timing('fp16', b))),
+    ...(hasDevio ? modes.map((x) => ratio(peer(b, 'compile-fp16', x), devio(b))) : []),
   ]);
   const lines = [`### ${m.name}${m.params ? ` (${(m.params / 1e6).toFixed(1)}M params${m.exporter ? `, ${m.exporter} export` : ''})` : ''}`, ''];
   if (m.ortRelL2?.length) lines.push(`- ONNX export (opset ${m.opset ?? '?'}): onnxruntime CPU rel L2 vs torch fp32 ${m.ortRelL2.map((v) => v.toExponential(1)).join(', ')}`);

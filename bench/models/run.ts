@@ -42,6 +42,8 @@ const maxTime = Number(opt('--max-time', '8')) * 1000;
 const warmup = Number(opt('--warmup', '5'));
 const budgetMs = Number(opt('--budget-s', 'Infinity')) * 1000;
 const deviceOut = args.includes('--device-out');
+/** also time with inputs already on the GPU and outputs left there (default on for GPU targets; --no-device-io) */
+const deviceIO = target !== 'cpu' && !args.includes('--no-device-io');
 const batchOverride = list(opt('--batches'))?.map(Number);
 const resultsDir = path.resolve(opt('--results', 'bench/results')!);
 const t0 = performance.now();
@@ -83,6 +85,26 @@ async function timeBatch(ctx: ExecutionContext, feeds: Record<string, Tensor>, b
     batch, status: 'ok', median_ms: median, p10_ms: at(0.1), p90_ms: at(0.9),
     mean_ms: times.reduce((a, b) => a + b, 0) / times.length, iters: times.length, throughput_per_s: (batch * 1000) / median,
   };
+  if (deviceIO) {
+    // inputs already on the GPU and outputs left there (as torch is timed)
+    const { DeviceTensor } = await import('../../src/backends/cuda/index.js');
+    const dfeeds = Object.fromEntries(Object.entries(feeds).map(([n, t]) => [n, DeviceTensor.fromHost(t, target as number)]));
+    try {
+      const dev: number[] = [];
+      for (let i = 0; i < 3; i++) for (const o of Object.values(await ctx.infer(dfeeds, { outputLocation: 'device' }))) (o as { dispose?: () => void }).dispose?.();
+      const s0 = performance.now();
+      while (dev.length < Math.max(10, Math.min(times.length, 100)) && (dev.length < 10 || performance.now() - s0 < minTime)) {
+        const s = performance.now();
+        const out = await ctx.infer(dfeeds, { outputLocation: 'device' });
+        dev.push(performance.now() - s);
+        for (const o of Object.values(out)) (o as { dispose?: () => void }).dispose?.();
+      }
+      dev.sort((a, b) => a - b);
+      t.devio_median_ms = dev[Math.floor(dev.length / 2)];
+    } finally {
+      for (const d of Object.values(dfeeds)) d.dispose();
+    }
+  }
   if (deviceOut) {
     const dev: number[] = [];
     for (let i = 0; i < Math.min(times.length, 50); i++) {
@@ -128,7 +150,7 @@ async function runPrecision(data: ModelData, precision: 'fp32' | 'fp16', batches
       }
       try {
         const t = await timeBatch(ctx, feedsFor(batch), batch);
-        console.log(`${label} batch ${batch}: ${t.median_ms!.toFixed(3)} ms median, ${t.throughput_per_s!.toFixed(0)}/s (${t.iters} calls)`);
+        console.log(`${label} batch ${batch}: ${t.median_ms!.toFixed(3)} ms median, ${t.throughput_per_s!.toFixed(0)}/s (${t.iters} calls)${t.devio_median_ms !== undefined ? `, device I/O ${t.devio_median_ms.toFixed(3)} ms` : ''}`);
         result.timings.push(t);
       } catch (e) {
         console.log(`${label} batch ${batch}: ${oneLine(e)}`);

@@ -18,14 +18,19 @@ import { formatBytes, table } from './format.js';
 
 export const benchSpec: CommandSpec = {
   usage:
-    'tensorjet bench <model.onnx|model.plan> [--shapes name:1x3x224x224]... [--contexts N] [--devices 0,1] [--duration seconds] [--warmup n] [--input name=...]... [--device cpu|N|auto] [--json]',
-  options: { duration: 'string', warmup: 'string', input: 'strings', device: 'string', devices: 'string', contexts: 'string', shapes: 'strings', json: 'boolean', verbose: 'boolean' },
+    'tensorjet bench <model.onnx|model.plan> [--shapes name:1x3x224x224]... [--contexts N] [--devices 0,1] [--duration seconds] [--warmup n] [--input name=...]... [--device cpu|N|auto] [--profile] [--json]',
+  options: { duration: 'string', warmup: 'string', input: 'strings', device: 'string', devices: 'string', contexts: 'string', shapes: 'strings', json: 'boolean', verbose: 'boolean', profile: 'boolean' },
   aliases: { d: 'device', i: 'input' },
   positionals: [1, 1],
 };
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+/** The top `n` profiled nodes by time with their share of the summed node time. */
+function topNodes(p: { nodes: { name: string; opType: string; ms: number }[] }, n: number) {
+  const total = p.nodes.reduce((a, b) => a + b.ms, 0) || 1;
+  return [...p.nodes].sort((a, b) => b.ms - a.ms).slice(0, n).map((x) => ({ ...x, pct: (100 * x.ms) / total }));
+}
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
 async function loadEngines(path: string, devices: DeviceSpec[], shapes: ReturnType<typeof parseShapesOption>): Promise<{ engines: Engine[]; plan: Plan }> {
@@ -97,6 +102,8 @@ export async function benchCommand(argv: string[], out: (s: string) => void): Pr
         d2hMs: round(median(samples.map((s) => s.d2hMs)), 4),
       };
     }
+    // --profile (GPU): per-layer device times, eager enqueue with events around every node
+    const layerProfile = options.profile ? await contexts[0]!.profile(feeds, 20) : undefined;
     const sorted = [...times].sort((a, b) => a - b);
     const result = {
       devices: engines.map((e) => e.device),
@@ -122,13 +129,21 @@ export async function benchCommand(argv: string[], out: (s: string) => void): Pr
     engines.forEach((e) => e.dispose());
     let clones: CloneMemoryRow[] | undefined;
     if (gpu !== undefined && nContexts > 1) clones = await cloneMemoryTable(plan, gpu, nContexts, feeds);
-    const report = clones ? { ...result, cloneMemory: clones } : result;
+    const top = layerProfile ? topNodes(layerProfile, 15) : undefined;
+    const report = { ...result, ...(clones ? { cloneMemory: clones } : {}), ...(layerProfile ? { profile: { ...layerProfile, top } } : {}) };
     if (options.json) { out(JSON.stringify(report, null, 2)); return; }
     const l = result.latencyMs;
     out(`${positionals[0]} on ${result.devices.join(', ')} x ${nContexts} context${nContexts === 1 ? '' : 's'}: ${result.iterations} inferences in ${result.seconds} s (${warmup} warm-up per context excluded)`);
     out(`latency ms: p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  mean ${l.mean}  min ${l.min}  max ${l.max}`);
     out(`throughput: ${result.throughput} inferences/s`);
     if (phases) out(`device time per inference (median of ${samples.length}, separate timed pass): H2D ${phases.h2dMs} ms  compute ${phases.computeMs} ms  D2H ${phases.d2hMs} ms`);
+    if (options.profile && !layerProfile) out('--profile: per-layer times need a GPU context; none recorded');
+    if (layerProfile && top) {
+      const total = layerProfile.nodes.reduce((a, b) => a + b.ms, 0);
+      out(`per-layer profile (median of ${layerProfile.runs} eager runs, CUDA events around each of ${layerProfile.nodes.length} nodes; sum ${total.toFixed(4)} ms):`);
+      out(table([['op type', 'node', 'ms', '% of total'], ...top.map((r) => [r.opType, r.name, r.ms.toFixed(4), r.pct.toFixed(1)])]));
+      out(`H2D ${layerProfile.h2dMs.toFixed(4)} ms  compute ${layerProfile.computeMs.toFixed(4)} ms (eager, no CUDA graph)  D2H ${layerProfile.d2hMs.toFixed(4)} ms`);
+    }
     if (clones) {
       out(`device memory on cuda:${gpu} (drop in free memory after one inference each):`);
       out(table([['instances', 'one engine + N contexts', 'N engines'], ...clones.map((r) => [String(r.instances), formatBytes(r.sharedBytes), formatBytes(r.separateBytes)])]));

@@ -55,6 +55,16 @@ export class ExecutionContext {
     return run;
   }
 
+  /** GPU contexts: per-layer device times (eager enqueue, events around each node); undefined on cpu. */
+  async profile(feeds: Record<string, Tensor>, runs?: number): Promise<Awaited<ReturnType<NonNullable<BackendContext['profile']>>> | undefined> {
+    const inner = this.live();
+    if (!inner.profile) return undefined;
+    const checked = validateFeeds(feeds, this.engine.inputs, this.engine.profiles);
+    const run = this.tail.then(() => inner.profile!(checked, runs));
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
   memoryBytes(): number {
     return this.inner?.memoryBytes() ?? 0;
   }

@@ -15,6 +15,10 @@ function dataKind(data: unknown): string {
   return (data as object | null)?.constructor?.name ?? typeof data;
 }
 
+/** A GPU-resident tensor (cuda DeviceTensor): metadata only here, its data stays on the device. */
+const onDevice = (t: Tensor): boolean =>
+  typeof (t as { ptr?: unknown }).ptr === 'number' && typeof (t as { toHost?: unknown }).toHost === 'function';
+
 /** Validates `feeds` and returns them as a Map in the engine's input order. */
 export function validateFeeds(feeds: Record<string, Tensor>, inputs: readonly TensorInfo[], profiles: readonly ShapeProfile[]): Map<string, Tensor> {
   if (!feeds || typeof feeds !== 'object') throw new TensorJetError('E_INPUT', 'infer() takes an object of input tensors, e.g. { input: tensor }');
@@ -29,7 +33,8 @@ export function validateFeeds(feeds: Record<string, Tensor>, inputs: readonly Te
     if (t === undefined) {
       throw bad(info.name, `missing input '${info.name}' (${info.dtype} ${fmt(info.shape)}); the model's inputs are: ${names.join(', ')}`);
     }
-    if (!t || typeof t !== 'object' || !Array.isArray(t.dims) || t.data === undefined) {
+    const device = !!t && typeof t === 'object' && onDevice(t);
+    if (!t || typeof t !== 'object' || !Array.isArray(t.dims) || (!device && t.data === undefined)) {
       throw bad(info.name, `input '${info.name}' is not a tensor ({ dtype, dims, data })`);
     }
     if (t.dtype !== info.dtype) throw bad(info.name, `input '${info.name}' has dtype ${t.dtype}, expected ${info.dtype}`);
@@ -51,6 +56,10 @@ export function validateFeeds(feeds: Record<string, Tensor>, inputs: readonly Te
         if (!seen) symbols.set(want, { input: info.name, value: d });
       }
     });
+    if (device) {
+      out.set(info.name, t);
+      continue;
+    }
     const ctor = DTYPES[t.dtype]?.array;
     const okData = ctor ? t.data instanceof ctor : Array.isArray(t.data);
     if (!okData) {

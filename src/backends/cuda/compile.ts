@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TensorJetError } from '../../errors.js';
 
-export const KERNEL_FAMILIES = ['elementwise', 'activation', 'cast', 'reduce', 'softmax', 'shape', 'conv', 'pool', 'resize', 'norm', 'misc', 'attention'] as const;
+export const KERNEL_FAMILIES = ['elementwise', 'activation', 'cast', 'reduce', 'softmax', 'shape', 'conv', 'pool', 'resize', 'norm', 'misc', 'attention', 'fused'] as const;
 export type KernelFamily = (typeof KERNEL_FAMILIES)[number];
 const MAGIC = 'TJCU';
 

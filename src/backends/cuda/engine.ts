@@ -20,6 +20,7 @@ import { buildShapePlan, enqueuePlan, shapeKey, valuePtr, type ShapePlan } from 
 import { ConvRunner } from './conv-runner.js';
 import type { ConvAlgo, ConvSpec } from './ffi/cudnn.js';
 import { CONV_OPS, tacticMap } from './tactics.js';
+import { elapsedMs, enqueueProfiled, summarize, type LayerProfile } from './profile.js';
 
 const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 /** cuBLASLt workspace; it lives at the start of each context's scratch arena (none when no matmul). */
@@ -43,7 +44,18 @@ export class DeviceTensor implements Tensor {
     readonly ptr: number,
     readonly bytes: number,
     readonly device: CudaDevice,
+    /** release `device` on dispose (tensors made by fromHost hold their own device reference) */
+    private readonly ownsDevice = false,
   ) {}
+  /** Copies a host tensor to GPU `deviceIndex` (synchronously); use it as a device-resident infer() input. */
+  static fromHost(t: Tensor, deviceIndex: number): DeviceTensor {
+    const dev = new CudaDevice(deviceIndex);
+    const bytes = hostBytes(t, 'tensor');
+    const ptr = dev.alloc(Math.max(bytes.length, 1), 'device tensor');
+    dev.makeCurrent();
+    if (bytes.length) dev.d.check(dev.d.fn.cuMemcpyHtoD(ptr, bytes, bytes.length), 'cuMemcpyHtoD');
+    return new DeviceTensor(t.dtype, [...t.dims], ptr, bytes.length, dev, true);
+  }
   get data(): TensorData {
     throw new TensorJetError('E_USAGE', `tensor on cuda:${this.device.index} has no host data: call toHost() first`);
   }
@@ -62,6 +74,7 @@ export class DeviceTensor implements Tensor {
     if (this.disposed) return;
     this.disposed = true;
     this.device.free(this.ptr);
+    if (this.ownsDevice) this.device.release();
   }
 }
 
@@ -318,7 +331,39 @@ export class CudaContext implements BackendContext, Launcher {
     return run;
   }
 
-  private async inferNow(feeds: Map<string, Tensor>, options: InferOptions, timing?: number[]): Promise<Map<string, Tensor>> {
+  /**
+   * Per-layer profile: `runs` inferences (after one warm-up) enqueued eagerly, outside graph capture, with a
+   * timing event around every step; per-node medians plus H2D / compute / D2H (profile.ts).
+   */
+  profile(feeds: Map<string, Tensor>, runs = 20): Promise<LayerProfile> {
+    const run = this.chain.then(async () => {
+      const { dev } = this.engine;
+      const { d } = dev;
+      dev.makeCurrent();
+      this.timing ??= [0, 1, 2, 3].map(() => d.out('cuEventCreate', 0));
+      const steps = this.planFor(this.checkFeeds(feeds)).plan.steps.length;
+      const events = Array.from({ length: steps + 1 }, () => d.out('cuEventCreate', 0));
+      try {
+        const samples: { steps: number[]; h2d: number; compute: number; d2h: number }[] = [];
+        for (let r = 0; r <= runs; r++) {
+          await this.inferNow(feeds, {}, this.timing, events);
+          if (r === 0) continue;
+          const t = this.timing;
+          samples.push({
+            steps: Array.from({ length: steps }, (_, i) => elapsedMs(d, events[i], events[i + 1])),
+            h2d: elapsedMs(d, t[0], t[1]), compute: elapsedMs(d, t[1], t[2]), d2h: elapsedMs(d, t[2], t[3]),
+          });
+        }
+        return summarize(this.planFor(this.checkFeeds(feeds)).plan, samples);
+      } finally {
+        for (const e of events) d.fn.cuEventDestroy(e);
+      }
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async inferNow(feeds: Map<string, Tensor>, options: InferOptions, timing?: number[], stepEvents?: number[]): Promise<Map<string, Tensor>> {
     if (this.disposed) throw new TensorJetError('E_DISPOSED', 'execution context was disposed');
     const { dev } = this.engine;
     const { d } = dev;
@@ -347,7 +392,8 @@ export class CudaContext implements BackendContext, Launcher {
       if (bytes) d.check(d.fn.cuMemcpyHtoDAsync(dst, staging.address + offset, bytes, this.stream), 'cuMemcpyHtoDAsync');
     });
     mark(1);
-    this.execute(st);
+    if (stepEvents) enqueueProfiled(plan, this.base, this, d, stepEvents, this.stream);
+    else this.execute(st);
     mark(2);
     const device = options.outputLocation === 'device';
     const results = new Map<string, Tensor>();

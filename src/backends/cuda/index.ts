@@ -9,6 +9,7 @@ import type { Plan } from '../../plan/types.js';
 import type { Backend, BuildContext, CompiledSection } from '../backend.js';
 import type { KernelRegistry } from '../cpu/registry.js';
 import { compileKernels, packKernels } from './compile.js';
+import { compileFusedKernels } from './fused-codegen.js';
 import { deviceProps, listCudaDevices, unavailableReason } from './devices.js';
 import { CudaEngine, type EngineOptions } from './engine.js';
 import { HOST_FOLDABLE, LOWERINGS } from './lowering/index.js';
@@ -84,7 +85,7 @@ export const cudaBackend: Backend = {
       arch = p.arch;
       deviceName = p.name;
     }
-    const modules = await compileKernels(arch, ctx.onProgress);
+    const modules = [...(await compileKernels(arch, ctx.onProgress)), ...(await compileFusedKernels(ctx.model, arch, ctx.onProgress))];
     // conv tactics are timed on the build GPU (none when cross-building for options.arch)
     const registry = await loadCpuRegistry();
     const tactics = deviceName && registry

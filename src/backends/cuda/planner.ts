@@ -28,6 +28,8 @@ export interface PlanStep {
   lowered: Lowered;
   inputs: (PlanValue | undefined)[];
   outputs: PlanValue[];
+  /** the graph node this step runs (profiling) */
+  node?: { name: string; opType: string };
 }
 
 export interface ShapePlan {
@@ -119,7 +121,7 @@ export function buildShapePlan(p: PlanInput): ShapePlan {
     }
     for (const v of ins) if (v) touch(v, index);
     outs.forEach((v, i) => node.outputs[i] && values.set(node.outputs[i], v));
-    if (lowered.emit) steps.push({ lowered, inputs: ins, outputs: outs });
+    if (lowered.emit) steps.push({ lowered, inputs: ins, outputs: outs, node: { name: node.name, opType: node.opType } });
   });
   const outputs = graph.outputs.map((o) => {
     const v = values.get(o.name);

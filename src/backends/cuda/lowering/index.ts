@@ -14,7 +14,7 @@ import { shapeLowerings } from './shape.js';
 import type { Lowering } from './types.js';
 
 export const LOWERINGS: Record<string, Lowering> = {};
-for (const table of [elementwiseLowerings, reduceLowerings, shapeLowerings, matmulLowerings, convLowerings, poolLowerings, resizeLowerings, normLowerings, miscLowerings, attentionLowerings]) {
+for (const table of [elementwiseLowerings, reduceLowerings, shapeLowerings, matmulLowerings, convLowerings, poolLowerings, resizeLowerings, normLowerings, miscLowerings, attentionLowerings, fusedLowerings, gemmEpilogueLowerings]) {
   for (const [op, l] of Object.entries(table)) {
     if (LOWERINGS[op]) throw new Error(`CUDA lowering for '${op}' registered twice`);
     LOWERINGS[op] = l;

@@ -1,0 +1,211 @@
+/**
+ * FusedElementwise codegen: one CUDA kernel per distinct program (src/ops/fused.ts), generated at build,
+ * NVRTC-compiled with the other kernels (disk-cached) and stored in the plan as module `fused_<hash>`.
+ * Kernel `fz_<hash>(out, outCode, in0..inK-1, n, codes, modes, Idx x0..)`: fp32 math; per input a dtype code
+ * (4 bits: 0 f32, 1 f16, 2 i32, 3 i64, 4 f64) and a mode (2 bits: 0 same shape as out, 1 scalar,
+ * 2 broadcast through strides in Idx x[k/3].s{k%3}).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TensorJetError } from '../../errors.js';
+import type { Attribute, Model } from '../../ir/graph.js';
+import { normalizeDomain } from '../../ir/graph.js';
+import { FUSED_DOMAIN, parseProgram, type ElementwiseProgram, type ElementwiseStep } from '../../ops/fused.js';
+import { cacheDir, kernelSourceDir, nvrtcOptions, type CompiledModule } from './compile.js';
+
+export const MAX_FUSED_INPUTS = 12;
+
+const lit = (x: number): string => {
+  if (Number.isNaN(x)) return '__int_as_float(0x7fc00000)';
+  if (x === Infinity) return '__int_as_float(0x7f800000)';
+  if (x === -Infinity) return '__int_as_float(0xff800000)';
+  return `${Math.fround(x).toExponential(9)}f`;
+};
+
+function attrNum(s: ElementwiseStep, name: string, def: number): number {
+  const a = s.attrs?.[name] as Attribute | undefined;
+  return a && (a.type === 'float' || a.type === 'int') ? Number(a.value) : def;
+}
+function attrStr(s: ElementwiseStep, name: string, def: string): string {
+  const a = s.attrs?.[name] as Attribute | undefined;
+  return a && a.type === 'string' ? String(a.value) : def;
+}
+
+/** C expression for one step; `v` maps operand refs to C names ('' = omitted). */
+function stepExpr(s: ElementwiseStep, v: string[], opset: number, where: string): string {
+  const [x, y] = v;
+  const f = (name: string, def: number) => lit(attrNum(s, name, def));
+  switch (s.op) {
+    case 'Abs': return `fabsf(${x})`;
+    case 'Neg': return `(-${x})`;
+    case 'Exp': return `expf(${x})`;
+    case 'Log': return `logf(${x})`;
+    case 'Sqrt': return `sqrtf(${x})`;
+    case 'Reciprocal': return `(1.0f / ${x})`;
+    case 'Floor': return `floorf(${x})`;
+    case 'Ceil': return `ceilf(${x})`;
+    case 'Round': return `rintf(${x})`;
+    case 'Sign': return `(${x} != ${x} ? ${x} : (float)((${x} > 0.f) - (${x} < 0.f)))`;
+    case 'Erf': return `erff(${x})`;
+    case 'Sin': return `sinf(${x})`;
+    case 'Cos': return `cosf(${x})`;
+    case 'Tanh': return `tanhf(${x})`;
+    case 'Sigmoid': return `(1.0f / (1.0f + expf(-${x})))`;
+    case 'Relu': return `(${x} < 0.f ? 0.f : ${x})`;
+    case 'LeakyRelu': return `(${x} < 0.f ? ${f('alpha', 0.01)} * ${x} : ${x})`;
+    case 'Elu': return `(${x} < 0.f ? ${f('alpha', 1)} * (expf(${x}) - 1.0f) : ${x})`;
+    case 'Selu': return `(${x} > 0.f ? ${f('gamma', 1.0507009873554805)} * ${x} : ${f('gamma', 1.0507009873554805)} * (${f('alpha', 1.6732632423543772)} * expf(${x}) - ${f('alpha', 1.6732632423543772)}))`;
+    case 'Celu': return `(fmaxf(0.f, ${x}) + fminf(0.f, ${f('alpha', 1)} * (expf(${x} / ${f('alpha', 1)}) - 1.0f)))`;
+    case 'HardSigmoid': return `fmaxf(0.f, fminf(1.f, ${f('alpha', 0.2)} * ${x} + ${f('beta', 0.5)}))`;
+    case 'HardSwish': return `(${x} * fmaxf(0.f, fminf(1.f, ${x} * (1.0f / 6.0f) + 0.5f)))`;
+    case 'Softplus': return `(${x} > 20.f ? ${x} : log1pf(expf(${x})))`;
+    case 'Softsign': return `(${x} / (1.0f + fabsf(${x})))`;
+    case 'Mish': return `(${x} * tanhf(${x} > 20.f ? ${x} : log1pf(expf(${x}))))`;
+    case 'ThresholdedRelu': return `(${x} > ${f('alpha', 1)} ? ${x} : 0.f)`;
+    case 'Gelu':
+      return attrStr(s, 'approximate', 'none') === 'tanh'
+        ? `(0.5f * ${x} * (1.0f + tanhf(0.7978845608f * (${x} + 0.044715f * ${x} * ${x} * ${x}))))`
+        : `(0.5f * ${x} * (1.0f + erff(${x} * 0.70710678118654752f)))`;
+    case 'Clip': {
+      const lo = opset < 11 ? f('min', -Infinity) : (y || lit(-Infinity));
+      const hi = opset < 11 ? f('max', Infinity) : (v[2] || lit(Infinity));
+      return `fminf(fmaxf(${x}, ${lo}), ${hi})`;
+    }
+    case 'Add': return `(${x} + ${y})`;
+    case 'Sub': return `(${x} - ${y})`;
+    case 'Mul': return `(${x} * ${y})`;
+    case 'Div': return `(${x} / ${y})`;
+    case 'Pow': return `powf(${x}, ${y})`;
+    case 'PRelu': return `(${x} < 0.f ? ${x} * ${y} : ${x})`;
+    case 'Max':
+    case 'Min': {
+      const cmp = s.op === 'Max' ? '>' : '<';
+      return v.filter(Boolean).reduce((a, b) => `tj_pick(${a}, ${b}, ${cmp === '>' ? 1 : 0})`);
+    }
+    default:
+      throw new TensorJetError('E_UNSUPPORTED_OP', `${where}: fused step ${s.op} has no CUDA code generator`);
+  }
+}
+
+export interface FusedKernel {
+  module: string;
+  kernel: string;
+  source: string;
+  inputs: number;
+}
+
+/** Number of node inputs the program reads (highest 'iK' + 1). */
+function inputCount(p: ElementwiseProgram): number {
+  let k = 0;
+  for (const s of p.steps) for (const r of s.in) if (r && r[0] === 'i') k = Math.max(k, Number(r.slice(1)) + 1);
+  return k;
+}
+
+/** Generates the kernel for `program` (deterministic: the hash names module and kernel). */
+export function fusedKernel(programText: string, where: string): FusedKernel {
+  const p = parseProgram(programText, where);
+  const k = inputCount(p);
+  if (k > MAX_FUSED_INPUTS) throw new TensorJetError('E_UNSUPPORTED_OP', `${where}: ${k} inputs exceed the fused kernel limit of ${MAX_FUSED_INPUTS}`);
+  const nIdx = Math.max(1, Math.ceil(k / 3));
+  const body: string[] = [];
+  for (let i = 0; i < k; i++) body.push(`  float a${i} = tj_ld(in${i}, (codes >> ${4 * i}) & 15, o${i});`);
+  p.steps.forEach((s, j) => {
+    const v = s.in.map((r) => (!r ? '' : r[0] === 'i' ? `a${r.slice(1)}` : `s${r.slice(1)}`));
+    body.push(`  float s${j} = ${stepExpr(s, v, p.opset, where)};`);
+  });
+  const params = [
+    'void* out', 'int outCode',
+    ...Array.from({ length: k }, (_, i) => `const void* in${i}`),
+    'i64 n', 'unsigned codes', 'unsigned modes',
+    ...Array.from({ length: nIdx }, (_, i) => `Idx x${i}`),
+  ];
+  const offs = Array.from({ length: k }, (_, i) => `    i64 o${i} = ((modes >> ${2 * i}) & 3) == 0 ? i : 0;`);
+  const strided = Array.from({ length: k }, (_, i) => `        if (((modes >> ${2 * i}) & 3) == 2) o${i} += c * x${Math.floor(i / 3)}.s${i % 3}[d];`);
+  const src = (name: string) => [
+    `extern "C" __global__ void ${name}(${params.join(', ')}) {`,
+    '  GRID_STRIDE(i, n) {',
+    ...offs,
+    '    if (modes & 0xAAAAAAu) {',
+    '      i64 r = i;',
+    '      for (int d = x0.rank - 1; d >= 0; d--) {',
+    '        i64 c = r % x0.dims[d]; r /= x0.dims[d];',
+    ...strided,
+    '      }',
+    '    }',
+    '    {',
+    ...body.map((l) => `  ${l}`),
+    `      if (outCode == 1) ((f16*)out)[i] = f2h(s${p.steps.length - 1}); else ((float*)out)[i] = s${p.steps.length - 1};`,
+    '    }',
+    '  }',
+    '}',
+  ].join('\n');
+  const hash = createHash('sha256').update(src('K')).digest('hex').slice(0, 16);
+  const kernel = `fz_${hash}`;
+  return { module: `fused_${hash}`, kernel, source: src(kernel), inputs: k };
+}
+
+const PRELUDE = `
+__device__ __forceinline__ float tj_ld(const void* p, unsigned code, i64 i) {
+  switch (code) {
+    case 0: return ((const float*)p)[i];
+    case 1: return h2f(((const f16*)p)[i]);
+    case 2: return (float)((const int*)p)[i];
+    case 3: return (float)((const i64*)p)[i];
+    default: return (float)((const double*)p)[i];
+  }
+}
+__device__ __forceinline__ float tj_pick(float a, float b, int max) {
+  if (a != a || b != b) return a != a ? a : b;
+  return max ? fmaxf(a, b) : fminf(a, b);
+}
+`;
+
+/** Full NVRTC source: common.cuh + prelude + the kernel. */
+export function fusedModuleSource(k: FusedKernel): string {
+  const common = readFileSync(join(kernelSourceDir(), 'common.cuh'), 'utf8');
+  return `${common}\n${PRELUDE}\n${k.source}\n`;
+}
+
+/** Every distinct FusedElementwise kernel of `model`, compiled for `arch` (disk cache as compile.ts). */
+export async function compileFusedKernels(model: Model, arch: string, onProgress?: (msg: string, frac?: number) => void): Promise<CompiledModule[]> {
+  const kernels = new Map<string, FusedKernel>();
+  for (const n of model.graph.nodes) {
+    if (normalizeDomain(n.domain) !== FUSED_DOMAIN || n.opType !== 'FusedElementwise') continue;
+    const a = n.attributes.get('program');
+    const k = fusedKernel(a && a.type === 'string' ? String(a.value) : '', `node '${n.name}'`);
+    kernels.set(k.module, k);
+  }
+  if (!kernels.size) return [];
+  const { nvrtcCompile, nvrtcVersion } = await import('./ffi/nvrtc.js');
+  const options = nvrtcOptions(arch);
+  const version = nvrtcVersion();
+  const dir = cacheDir();
+  const out: CompiledModule[] = [];
+  let i = 0;
+  for (const k of kernels.values()) {
+    const src = fusedModuleSource(k);
+    const hash = createHash('sha256').update(`${arch}\0${version}\0${options.join(' ')}\0${src}`).digest('hex').slice(0, 32);
+    const file = join(dir, `${k.module}-${arch}-${hash}.cubin`);
+    let cubin: Uint8Array | undefined;
+    try {
+      if (existsSync(file)) cubin = new Uint8Array(readFileSync(file));
+    } catch {
+      cubin = undefined;
+    }
+    if (!cubin) {
+      onProgress?.(`compiling fused elementwise kernel ${++i}/${kernels.size} (${arch})`);
+      cubin = nvrtcCompile(src, `${k.module}.cu`, options).cubin;
+      try {
+        mkdirSync(dir, { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        writeFileSync(tmp, cubin);
+        renameSync(tmp, file);
+      } catch {
+        /* best-effort cache */
+      }
+    }
+    out.push({ family: k.module, hash, cubin });
+  }
+  return out;
+}
