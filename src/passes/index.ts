@@ -17,6 +17,7 @@ import { fuseConv } from './fuse-conv.js';
 import { fuseGemm } from './fuse-gemm.js';
 import { fuseElementwise } from './fuse-elementwise.js';
 import { convertToFp16 } from './precision.js';
+import { layoutNhwc } from './layout-nhwc.js';
 
 export const DEFAULT_PASSES: Pass[] = [removeIdentity, foldConstants, foldBatchNorm, deadCode];
 
@@ -79,6 +80,11 @@ export function optimizeModel(model: Model, opts: OptimizeOptions): Model {
   if (gpu && opts.precision === 'fp16') {
     const n = convertToFp16(out, { fp32Layers: opts.fp32Layers });
     if (n) opts.onPass?.('precision-fp16', n);
+  }
+  // after fp16 (it needs float16 weights), last (shape inference does not know NHWC convs)
+  if (gpu && !opts.passes) {
+    const n = layoutNhwc.run(out.graph, ctx);
+    if (n) opts.onPass?.(layoutNhwc.name, n);
   }
   return out;
 }

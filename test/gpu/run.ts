@@ -15,7 +15,7 @@ import { cpuRegistry, randomFloats, runNode } from '../helpers.js';
 import { kernelsFor, oneNodeModel, planOf } from './harness.js';
 
 interface In { dtype?: DType; dims: number[]; lo?: number; hi?: number; ints?: number[]; floats?: number[]; constant?: boolean }
-interface Case { name: string; op: string; inputs: In[]; attrs?: Record<string, Attribute>; opset?: number; outputs?: number; tol?: number; domain?: string }
+interface Case { nhwc?: boolean; name: string; op: string; inputs: In[]; attrs?: Record<string, Attribute>; opset?: number; outputs?: number; tol?: number; domain?: string }
 
 const ints = (value: number[]): Attribute => ({ type: 'ints', value });
 const int = (value: number): Attribute => ({ type: 'int', value });
@@ -68,6 +68,7 @@ function cases(): Case[] {
   }
   c.push(...convCases());
   c.push(...attentionCases());
+  c.push(...fusedCases());
   c.push({ name: 'Where_f32', op: 'Where', inputs: [{ dtype: 'bool', dims: [4, 1], ints: [1, 0, 1, 0] }, { dims: [4, 5] }, { dims: [5] }] });
   for (const [from, to] of [['float32', 'float16'], ['float16', 'float32'], ['float32', 'int32'], ['int64', 'float32'], ['float32', 'bool'], ['int32', 'int64']] as [DType, DType][]) {
     const DT: Record<string, number> = { float32: 1, float16: 10, int32: 6, int64: 7, bool: 9 };
@@ -146,6 +147,39 @@ function nnCases(): Case[] {
 }
 
 /** Conv / ConvTranspose / FusedConv (cuDNN path, or the NVRTC kernels under TENSORJET_CUDNN=0). */
+/** tensorjet::FusedElementwise (generated kernels) and tensorjet::FusedGemm (cuBLASLt epilogues). */
+function fusedCases(): Case[] {
+  const c: Case[] = [];
+  const flts = (value: number[]): Attribute => ({ type: 'floats', value });
+  const prog = (steps: { op: string; in: string[]; attrs?: Record<string, Attribute> }[], opset = 17): Record<string, Attribute> => ({ program: str(JSON.stringify({ opset, steps })) });
+  for (const dt of ['float32', 'float16'] as DType[]) {
+    const tol = dt === 'float16' ? 1e-2 : 1e-4;
+    const x = (dims: number[], extra: Partial<In> = {}): In => ({ dtype: dt, dims, ...extra });
+    const fe = (name: string, inputs: In[], attrs: Record<string, Attribute>) => c.push({ name: `FusedElementwise_${name}_${dt}`, op: 'FusedElementwise', domain: 'tensorjet', inputs, attrs, tol });
+    fe('bias_gelu', [x([8, 64]), x([64], { constant: true })], prog([{ op: 'Add', in: ['i0', 'i1'] }, { op: 'Gelu', in: ['s0'] }], 20));
+    fe('scale_residual_sigmoid_sub_bcast', [x([6, 40]), x([], { lo: 0.5, hi: 0.5 }), x([6, 40]), x([6, 1])],
+      prog([{ op: 'Mul', in: ['i0', 'i1'] }, { op: 'Add', in: ['s0', 'i2'] }, { op: 'Sigmoid', in: ['s1'] }, { op: 'Sub', in: ['s2', 'i3'] }]));
+    fe('clip_inputs_hardswish_div', [x([300]), x([], { lo: -0.5, hi: -0.5, constant: true }), x([], { lo: 0.75, hi: 0.75, constant: true }), x([300], { lo: 0.5, hi: 2 })],
+      prog([{ op: 'Clip', in: ['i0', 'i1', 'i2'] }, { op: 'HardSwish', in: ['s0'] }, { op: 'Div', in: ['s1', 'i3'] }], 13));
+    fe('rank4_bcast_tanh_pow_leaky', [x([2, 3, 4, 5]), x([3, 1, 1]), x([], { lo: 2, hi: 2 })],
+      prog([{ op: 'Mul', in: ['i0', 'i1'] }, { op: 'Tanh', in: ['s0'] }, { op: 'Pow', in: ['s1', 'i2'] }, { op: 'LeakyRelu', in: ['s2'], attrs: { alpha: flt(0.2) } }, { op: 'Max', in: ['s3', 'i0'] }]));
+    fe('erf_exp_sqrt_abs', [x([5, 7]), x([1, 7])], prog([{ op: 'Sub', in: ['i0', 'i1'] }, { op: 'Abs', in: ['s0'] }, { op: 'Sqrt', in: ['s1'] }, { op: 'Erf', in: ['s2'] }, { op: 'Exp', in: ['s3'] }]));
+    const fg = (name: string, inputs: In[], attrs: Record<string, Attribute>) => c.push({ name: `FusedGemm_${name}_${dt}`, op: 'FusedGemm', domain: 'tensorjet', inputs, attrs, opset: 13, tol });
+    const w = (dims: number[]): In => x(dims, { constant: true, lo: -0.5, hi: 0.5 });
+    fg('bias_relu', [x([33, 64]), w([64, 48]), w([48])], { activation: str('Relu') });
+    fg('bias_gelu', [x([33, 64]), w([64, 48]), w([48])], { activation: str('Gelu') });
+    fg('nobias_relu_transB', [x([16, 32]), w([24, 32])], { activation: str('Relu'), transB: int(1) });
+    fg('rank3_bias_silu', [x([2, 9, 32]), w([32, 40]), w([40])], { activation: str('SiLU') });
+    fg('rank3_nobias_gelu', [x([3, 5, 16]), w([16, 24])], { activation: str('Gelu') });
+    fg('bias_only', [x([7, 32]), w([32, 9]), w([9])], {});
+    fg('general_c_clip', [x([12, 16]), w([16, 10]), w([12, 1])], { activation: str('Clip'), activation_params: flts([-0.3, 0.4]), beta: flt(0.5) });
+    fg('bias_leaky_sigmoid_hardswish', [x([10, 16]), w([16, 8]), w([1, 8])], { activation: str('LeakyRelu'), activation_params: flts([0.1]) });
+    fg('bias_sigmoid', [x([10, 16]), w([16, 8]), w([8])], { activation: str('Sigmoid') });
+    fg('bias_hardswish', [x([10, 16]), w([16, 8]), w([8])], { activation: str('HardSwish') });
+  }
+  return c;
+}
+
 function convCases(): Case[] {
   const c: Case[] = [];
   const str = (value: string): Attribute => ({ type: 'string', value });
@@ -182,6 +216,16 @@ function convCases(): Case[] {
     fc('clip', base, { activation: str('Clip'), activation_params: flts([-0.25, 0.75]) });
     fc('sigmoid_nobias', base.slice(0, 2), { activation: str('Sigmoid') });
     fc('hardswish_asym', base, { activation: str('HardSwish'), pads: ints([0, 1, 2, 1]) });
+    // NHWC (passes/layout-nhwc.ts): X, W, Z permuted on the host, output permuted back
+    const nh = (name: string, op: string, inputs: In[], attrs: Record<string, Attribute>) =>
+      c.push({ nhwc: true, name: `NHWC_${name}_${dt}`, op, domain: op === 'FusedConv' ? 'tensorjet' : undefined, inputs, attrs, opset: 11, tol });
+    nh('conv3x3_bias', 'Conv', [x([2, 16, 15, 17]), w([32, 16, 3, 3]), b(32)], { pads: ints([1, 1, 1, 1]) });
+    nh('conv7x7_s2', 'Conv', [x([2, 3, 32, 30]), w([16, 3, 7, 7]), b(16)], { pads: ints([3, 3, 3, 3]), strides: ints([2, 2]) });
+    nh('conv1x1_nobias', 'Conv', [x([2, 64, 9, 9]), w([32, 64, 1, 1])], {});
+    nh('grouped', 'Conv', [x([1, 16, 10, 10]), w([24, 4, 3, 3]), b(24)], { group: int(4), pads: ints([1, 1, 1, 1]) });
+    nh('fused_relu', 'FusedConv', [x([2, 16, 14, 13]), w([32, 16, 3, 3]), b(32)], { pads: ints([1, 1, 1, 1]), activation: str('Relu') });
+    nh('fused_relu_residual', 'FusedConv', [x([2, 16, 14, 13]), w([32, 16, 3, 3]), b(32), x([2, 32, 14, 13])], { pads: ints([1, 1, 1, 1]), activation: str('Relu') });
+    nh('fused_silu_s2', 'FusedConv', [x([1, 16, 14, 13]), w([32, 16, 3, 3]), b(32)], { pads: ints([1, 1, 1, 1]), strides: ints([2, 2]), activation: str('SiLU') });
   }
   return c;
 }
@@ -203,6 +247,19 @@ function attentionCases(): Case[] {
     at('kv_bcast', [x([2, 4, 130, 64]), x([1, 4, 129, 64]), x([1, 4, 129, 64])], 0.125, 1);
   }
   return c;
+}
+
+/** 4-D tensor with axes permuted (host copy of the raw elements). */
+function permute4(t: Tensor, perm: number[]): Tensor {
+  const d = t.dims;
+  const od = perm.map((p) => d[p]);
+  const src = t.data as unknown as ArrayLike<number>;
+  const dst = new (t.data.constructor as new (n: number) => number[])(src.length);
+  const st = [d[1] * d[2] * d[3], d[2] * d[3], d[3], 1];
+  let o = 0;
+  for (let a = 0; a < od[0]; a++) for (let b = 0; b < od[1]; b++) for (let c = 0; c < od[2]; c++) for (let e = 0; e < od[3]; e++)
+    dst[o++] = src[a * st[perm[0]] + b * st[perm[1]] + c * st[perm[2]] + e * st[perm[3]]];
+  return makeTensor(t.dtype, od, dst as unknown as Tensor['data']);
 }
 
 function makeInput(spec: In, seed: number): Tensor {
@@ -271,18 +328,28 @@ async function main(): Promise<number> {
       continue;
     }
     const outs = Array.from({ length: cs.outputs ?? 1 }, (_, i) => `out${i}`);
-    const model = oneNodeModel(cs.op, cs.inputs.map((s, i) => ({ name: `in${i}`, t: tensors[i], constant: s.constant })), cs.attrs ?? {}, outs, opset, cs.domain);
-    const engine = new CudaEngine(planOf(model, arch, kernels, deviceName), 0, { graphs, poison: true }, cpuRegistry);
+    // NHWC conv cases: the reference runs NCHW; the GPU gets X, W (KRSC), Z permuted and layout = 'NHWC'
+    const gpuIn = cs.nhwc ? tensors.map((t, i) => (i === 2 ? t : permute4(t, [0, 2, 3, 1]))) : tensors;
+    const gpuAttrs = cs.nhwc ? { ...cs.attrs, layout: str('NHWC') } : (cs.attrs ?? {});
+    const model = oneNodeModel(cs.op, cs.inputs.map((s, i) => ({ name: `in${i}`, t: gpuIn[i], constant: s.constant })), gpuAttrs, outs, opset, cs.domain);
+    // FusedElementwise: the plan also carries the node's generated kernel (as build() stores it)
+    let section = kernels;
+    if (cs.op === 'FusedElementwise') {
+      const { compileKernels, packKernels } = await import('../../src/backends/cuda/compile.js');
+      const { compileFusedKernels } = await import('../../src/backends/cuda/fused-codegen.js');
+      section = packKernels(arch, [...(await compileKernels(arch)), ...(await compileFusedKernels(model, arch))]);
+    }
+    const engine = new CudaEngine(planOf(model, arch, section, deviceName), 0, { graphs, poison: true }, cpuRegistry);
     try {
       const ctx = engine.createContext();
-      const feeds = new Map(cs.inputs.flatMap((s, i) => (s.constant ? [] : [[`in${i}`, tensors[i]] as [string, Tensor]])));
+      const feeds = new Map(cs.inputs.flatMap((s, i) => (s.constant ? [] : [[`in${i}`, gpuIn[i]] as [string, Tensor]])));
       // run twice: capture + replay must agree with the reference
       for (let rep = 0; rep < 2; rep++) {
         const res = await ctx.infer(feeds);
         const problems: string[] = [];
         let worst = 0;
         outs.forEach((o, i) => {
-          const r = compare(res.get(o)!, refs[i]);
+          const r = compare(cs.nhwc ? permute4(res.get(o)!, [0, 3, 1, 2]) : res.get(o)!, refs[i]);
           worst = Math.max(worst, r.err);
           if (r.problem) problems.push(`${o}: ${r.problem}`);
           else if (r.err > (cs.tol ?? 1e-5)) problems.push(`${o}: max rel err ${r.err.toExponential(2)} > ${cs.tol ?? 1e-5}`);

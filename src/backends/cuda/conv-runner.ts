@@ -4,6 +4,7 @@
  * missing or cannot express the conv (asymmetric pads). Epilogues cuDNN does not fuse run as one kernel.
  */
 import { CudnnConv, cudnnAvailable, cudnnCreate, cudnnDestroy, cudnnSupports, convKey, type ConvAlgo, type ConvSpec } from './ffi/cudnn.js';
+import { TensorJetError } from '../../errors.js';
 import type { KArg, Launcher } from './lowering/types.js';
 
 const BLOCK = 256;
@@ -58,10 +59,11 @@ export class ConvRunner {
       const cc = this.planned(spec);
       cc.run(x, w, b, z, y, ws);
       if (!cc.fused && (spec.bias || spec.act || spec.residual)) {
-        l.blocks('conv', `conv_epilogue_${sfx}`, Math.min(grid, 8192), BLOCK, [{ ptr: y }, { ptr: b }, { ptr: z }, ...geoArgs(spec)]);
+        l.blocks('conv', `conv_epilogue_${spec.nhwc ? 'nhwc_' : ''}${sfx}`, Math.min(grid, 8192), BLOCK, [{ ptr: y }, { ptr: b }, { ptr: z }, ...geoArgs(spec)]);
       }
       return;
     }
+    if (spec.nhwc) throw new TensorJetError('E_CUDNN', `NHWC convolution [${convKey(spec)}] needs cuDNN (TENSORJET_CUDNN=0 or cuDNN missing): rebuild the plan`);
     l.blocks('conv', `${spec.transpose ? 'convt2d' : 'conv2d'}_${sfx}`, grid, BLOCK, [{ ptr: x }, { ptr: w }, { ptr: b }, { ptr: z }, { ptr: y }, ...geoArgs(spec)]);
   }
 

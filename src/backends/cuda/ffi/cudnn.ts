@@ -1,6 +1,6 @@
 /**
  * cuDNN 9 bindings (legacy convolution API) through koffi: forward, bias+activation forward and backward-data
- * (ConvTranspose) over NCHW tensors, 1-D convs as H=1. `cudnnCheck` throws E_CUDNN with cudnnGetErrorString.
+ * (ConvTranspose) over NCHW tensors (forward convs also NHWC: tensor-core friendly for fp16), 1-D convs as H=1. `cudnnCheck` throws E_CUDNN with cudnnGetErrorString.
  * Discovery: libcudnn.so.9 in the usual dirs plus Python wheels (nvidia/cudnn/lib); its sub-libraries
  * (libcudnn_cnn, libcudnn_engines_*, ...) are preloaded from the same folder so the loader finds them.
  */
@@ -46,6 +46,7 @@ type Fns = { [K in keyof typeof NAMES]: Fn };
 
 const DATA = { float32: 0, float16: 2 } as const;
 const NCHW = 0;
+const NHWC = 1;
 const CROSS_CORRELATION = 1;
 const MATH = { default: 0, tensorOp: 1, fma: 3 } as const;
 const ACT_RELU = 1;
@@ -180,16 +181,19 @@ export interface ConvSpec {
   residual: 0 | 1 | 2;
   /** TF32 allowed for float32 */
   tf32?: boolean;
+  /** x, y (and z) are NHWC, the filter KRSC ([k, kh, kw, c/groups]); forward convs through cuDNN only */
+  nhwc?: boolean;
 }
 
 /** Shape/params part of a spec that the algorithm choice depends on (timing-cache and tactic key). */
 export function convKey(s: ConvSpec): string {
-  return [s.transpose ? 'T' : 'F', s.dtype, s.tf32 ? 'tf32' : '', s.n, s.c, s.h, s.w, s.k, s.kh, s.kw, s.oh, s.ow, ...s.pads, ...s.strides, ...s.dilations, s.groups].join(',');
+  return [s.transpose ? 'T' : 'F', s.dtype, s.tf32 ? 'tf32' : '', s.nhwc ? 'nhwc' : '', s.n, s.c, s.h, s.w, s.k, s.kh, s.kw, s.oh, s.ow, ...s.pads, ...s.strides, ...s.dilations, s.groups].join(',');
 }
 
 /** cuDNN can run the spec: symmetric pads, and for ConvTranspose an output size whose forward conv gives the input. */
 export function cudnnSupports(s: ConvSpec): boolean {
   if (s.pads[0] !== s.pads[2] || s.pads[1] !== s.pads[3]) return false;
+  if (s.nhwc && s.transpose) return false;
   if (!s.transpose) return true;
   const fwd = (o: number, p: number, k: number, st: number, d: number) => Math.floor((o + 2 * p - ((k - 1) * d + 1)) / st) + 1;
   return fwd(s.oh, s.pads[0], s.kh, s.strides[0], s.dilations[0]) === s.h && fwd(s.ow, s.pads[1], s.kw, s.strides[1], s.dilations[1]) === s.w;
@@ -230,11 +234,12 @@ export class CudnnConv {
     this.filter = out(f.filterCreate, 'cudnnCreateFilterDescriptor');
     this.conv = out(f.convCreate, 'cudnnCreateConvolutionDescriptor');
     this.actDesc = out(f.actCreate, 'cudnnCreateActivationDescriptor');
-    cudnnCheck(f.tensorSet4d(this.x, NCHW, dt, s.n, s.c, s.h, s.w), 'cudnnSetTensor4dDescriptor(x)');
-    cudnnCheck(f.tensorSet4d(this.y, NCHW, dt, s.n, s.k, s.oh, s.ow), 'cudnnSetTensor4dDescriptor(y)');
+    const fmt = s.nhwc ? NHWC : NCHW;
+    cudnnCheck(f.tensorSet4d(this.x, fmt, dt, s.n, s.c, s.h, s.w), 'cudnnSetTensor4dDescriptor(x)');
+    cudnnCheck(f.tensorSet4d(this.y, fmt, dt, s.n, s.k, s.oh, s.ow), 'cudnnSetTensor4dDescriptor(y)');
     cudnnCheck(f.tensorSet4d(this.bias, NCHW, dt, 1, s.k, 1, 1), 'cudnnSetTensor4dDescriptor(bias)');
     const fk = s.transpose ? [s.c, s.k / s.groups] : [s.k, s.c / s.groups];
-    cudnnCheck(f.filterSet4d(this.filter, dt, NCHW, fk[0], fk[1], s.kh, s.kw), 'cudnnSetFilter4dDescriptor');
+    cudnnCheck(f.filterSet4d(this.filter, dt, fmt, fk[0], fk[1], s.kh, s.kw), 'cudnnSetFilter4dDescriptor');
     cudnnCheck(f.convSet2d(this.conv, s.pads[0], s.pads[1], s.strides[0], s.strides[1], s.dilations[0], s.dilations[1], CROSS_CORRELATION, DATA.float32), 'cudnnSetConvolution2dDescriptor');
     cudnnCheck(f.convGroups(this.conv, s.groups), 'cudnnSetConvolutionGroupCount');
     cudnnCheck(f.convMath(this.conv, this.defaultMath()), 'cudnnSetConvolutionMathType');

@@ -123,6 +123,13 @@ __device__ void conv_epi(T* y, const T* b, const T* z, const ConvGeo& g) {
 }
 
 // Launch parameters are plain scalars (the launcher packs ints and floats), gathered into ConvGeo.
+// In place after cuDNN, NHWC output: y = epilogue(y) over [n, oh*ow, k] (channel innermost).
+template <typename T>
+__device__ void conv_epi_nhwc(T* y, const T* b, const T* z, const ConvGeo& g) {
+  const i64 total = (i64)g.n * g.oh * g.ow * g.k;
+  GRID_STRIDE(i, total) st(y, i, epilogue(ld(y, i), i, (int)(i % g.k), b, z, g));
+}
+
 #define GEO_PARAMS int n, int c, int h, int w_, int k, int oh, int ow, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw, \
   int groups, int act, int residual, float a0, float a1
 #define GEO ConvGeo{n, c, h, w_, k, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups, act, residual, a0, a1}
@@ -130,7 +137,8 @@ __device__ void conv_epi(T* y, const T* b, const T* z, const ConvGeo& g) {
 #define CONV_KERNELS(S, T)                                                                                    \
   extern "C" __global__ void conv2d_##S(const T* x, const T* w, const T* b, const T* z, T* y, GEO_PARAMS) { conv2d<T>(x, w, b, z, y, GEO); } \
   extern "C" __global__ void convt2d_##S(const T* x, const T* w, const T* b, const T* z, T* y, GEO_PARAMS) { convt2d<T>(x, w, b, z, y, GEO); } \
-  extern "C" __global__ void conv_epilogue_##S(T* y, const T* b, const T* z, GEO_PARAMS) { conv_epi<T>(y, b, z, GEO); }
+  extern "C" __global__ void conv_epilogue_##S(T* y, const T* b, const T* z, GEO_PARAMS) { conv_epi<T>(y, b, z, GEO); } \
+  extern "C" __global__ void conv_epilogue_nhwc_##S(T* y, const T* b, const T* z, GEO_PARAMS) { conv_epi_nhwc<T>(y, b, z, GEO); }
 
 CONV_KERNELS(f32, float)
 CONV_KERNELS(f16, f16)

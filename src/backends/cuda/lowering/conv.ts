@@ -3,8 +3,8 @@
  * as one `Launcher.conv` step: cuDNN with the plan's tuned algorithm, or the NVRTC direct kernels.
  */
 import { windowGeometry, convTransposeGeometry } from '../../../ops/conv.js';
-import type { ConvSpec } from '../ffi/cudnn.js';
-import { numelOf, type LowerCtx, type Lowered, type Lowering } from './types.js';
+import { cudnnSupports, type ConvSpec } from '../ffi/cudnn.js';
+import { numelOf, type LowerCtx, type Lowered, type Lowering, type ValMeta } from './types.js';
 
 /** FusedConv `activation` names -> kernels/conv.cu ACT_* codes. */
 const ACT: Record<string, number> = { '': 0, Relu: 1, LeakyRelu: 2, Sigmoid: 3, SiLU: 4, HardSwish: 5, Clip: 6, Gelu: 7 };
@@ -19,11 +19,18 @@ function activation(c: LowerCtx): { act: number; actParams: [number, number] } {
   return { act, actParams: [0, 0] };
 }
 
+/** NCHW view of NHWC dims ([n, h, w, c] -> [n, c, h, w]; filter KRSC -> KCRS) */
+const toNchw = (d: number[]): number[] => [d[0], d[3], d[1], d[2]];
+
 function lowerConv(c: LowerCtx, transpose: boolean, fused: boolean): Lowered {
-  const x = c.input(0);
-  const w = c.input(1);
+  // layout 'NHWC' (set by passes/layout-nhwc.ts): X, Z and Y are NHWC, W is [k, kh, kw, c/groups]; cuDNN only
+  const nhwc = c.attrs.string('layout', 'NCHW') === 'NHWC';
+  if (nhwc && (transpose || c.input(0).dims.length !== 4)) throw c.unsupported('layout NHWC needs a 2-D forward conv');
+  const view = (m: ValMeta | undefined): ValMeta | undefined => (m && nhwc ? { ...m, dims: toNchw(m.dims) } : m);
+  const x = view(c.input(0))!;
+  const w = view(c.input(1))!;
   const b = c.inputs[2];
-  const z = fused ? c.inputs[3] : undefined;
+  const z = fused ? view(c.inputs[3]) : undefined;
   const dtype = x.dtype;
   if (dtype !== 'float32' && dtype !== 'float16') throw c.unsupported(`dtype ${dtype} (CUDA conv handles float32 and float16)`);
   if (w.dtype !== dtype || (b && b.dtype !== dtype) || (z && z.dtype !== dtype)) throw c.unsupported('inputs of mixed dtypes');
@@ -62,10 +69,12 @@ function lowerConv(c: LowerCtx, transpose: boolean, fused: boolean): Lowered {
     pads: [ph0, pw0, ph1, pw1], strides: two(geo.strides, 1), dilations: two(geo.dilations, 1), groups,
     act, actParams, bias: !!b,
     residual: z ? (c.attrs.int('residual_before_activation', 1) ? 1 : 2) : 0,
+    ...(nhwc ? { nhwc } : {}),
   };
+  if (nhwc && !cudnnSupports(spec)) throw c.unsupported('layout NHWC with asymmetric pads (cuDNN cannot run it)');
   const empty = numelOf(outDims) === 0;
   return {
-    outputs: [{ dtype, dims: outDims }],
+    outputs: [{ dtype, dims: nhwc ? [n, ...geo.out, k] : outDims }],
     deviceInputs: [0, 1, 2, 3].filter((i) => c.inputs[i]),
     conv: empty ? undefined : spec,
     emit: empty ? undefined : (ip, op, l) => l.conv(spec, ip[0], ip[1], b ? ip[2] : 0, z ? ip[3] : 0, op[0]),
