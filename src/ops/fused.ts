@@ -42,6 +42,7 @@ export function parseProgram(text: string, where: string): ElementwiseProgram {
   if (!p || !Array.isArray(p.steps) || p.steps.length === 0) throw new TensorJetError('E_ATTRIBUTE', `${where}: program has no steps`);
   p.steps.forEach((s, j) => {
     for (const r of s.in ?? []) {
+      if (r === '') continue; // an omitted optional operand (e.g. Clip without min)
       const k = Number(r.slice(1));
       if (!/^[is]\d+$/.test(r) || (r[0] === 's' && k >= j)) throw new TensorJetError('E_ATTRIBUTE', `${where}: step ${j} (${s.op}) has bad operand '${r}'`);
     }

@@ -53,3 +53,9 @@ test('tensorjet::Gelu is erf Gelu', () => {
 test('unknown activation is a clear error', () => {
   assert.throws(() => run('FusedGemm', [t('float32', [1, 1], [1]), t('float32', [1, 1], [1])], { activation: 'Swoosh' }), /unknown activation 'Swoosh'/);
 });
+
+test("FusedElementwise: an omitted optional operand ('') is allowed (Clip with max only)", () => {
+  const program = JSON.stringify({ opset: 17, steps: [{ op: 'Neg', in: ['i0'] }, { op: 'Clip', in: ['s0', '', 'i1'] }] });
+  const y = run('FusedElementwise', [t('float32', [3], [-5, 0, 5]), t('float32', [], [2])], { program });
+  close(y, [2, 0, -5]);
+});
