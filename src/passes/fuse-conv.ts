@@ -37,9 +37,10 @@ function toFused(view: RewriteView, conv: Node, extra: Map<string, Attribute>, o
   return { name: conv.name, opType: 'FusedConv', domain: useFusedDomain(view), inputs, outputs: [output], attributes };
 }
 
-const convActivation: Rule[] = ACTIVATION_ROOTS.map((root) => ({
-  name: `conv+${root}`,
-  root,
+const convActivation: Rule[] = ACTIVATION_ROOTS.map(({ domain, opType }) => ({
+  name: `conv+${opType}`,
+  root: opType,
+  domain,
   apply(act, view) {
     const conv = convForActivation(view, act.inputs[0]);
     const extra = conv && view.onlyReadBy(act.inputs[0], act) ? activationOf(act, view) : undefined;

@@ -38,9 +38,10 @@ function toFused(view: RewriteView, p: Node, extra: Map<string, Attribute>, outp
   return { name: p.name, opType: 'FusedGemm', domain: useFusedDomain(view), inputs, outputs: [output], attributes };
 }
 
-const gemmActivation: Rule[] = ACTIVATION_ROOTS.map((root) => ({
-  name: `gemm+${root}`,
-  root,
+const gemmActivation: Rule[] = ACTIVATION_ROOTS.map(({ domain, opType }) => ({
+  name: `gemm+${opType}`,
+  root: opType,
+  domain,
   apply(act, view) {
     const p = gemmLike(view, act.inputs[0]);
     const extra = p && view.onlyReadBy(act.inputs[0], act) ? activationOf(act, view) : undefined;

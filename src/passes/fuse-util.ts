@@ -102,8 +102,14 @@ export function activationOf(node: Node, view: RewriteView): Map<string, Attribu
   }
 }
 
-/** Ops whose node is an activation candidate for FusedConv/FusedGemm (root ops of the rules). */
-export const ACTIVATION_ROOTS = ['Relu', 'LeakyRelu', 'Sigmoid', 'HardSwish', 'Clip', 'Gelu'];
+/**
+ * Ops whose node is an activation candidate for FusedConv/FusedGemm (root ops of the rules); erf Gelu
+ * recovered before opset 20 is tensorjet::Gelu.
+ */
+export const ACTIVATION_ROOTS: { domain: string; opType: string }[] = [
+  ...['Relu', 'LeakyRelu', 'Sigmoid', 'HardSwish', 'Clip', 'Gelu'].map((opType) => ({ domain: '', opType })),
+  { domain: FUSED_DOMAIN, opType: 'Gelu' },
+];
 
 /**
  * SiLU as exported: Mul(x, Sigmoid(x)) (either order). Returns x and the Sigmoid node when `mul` is that

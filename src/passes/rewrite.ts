@@ -27,6 +27,8 @@ export interface Rule {
   name: string;
   /** op type of the node the rule starts from (the last node of the pattern) */
   root: string;
+  /** that node's domain ('' for the default ONNX domain) */
+  domain?: string;
   apply(node: Node, view: RewriteView): Rewrite | undefined;
 }
 
@@ -49,7 +51,7 @@ export function rulePass(name: string, rules: Rule[]): Pass {
         };
         for (const node of graph.nodes) {
           for (const rule of rules) {
-            if (rule.root !== node.opType || node.domain !== '') continue;
+            if (rule.root !== node.opType || node.domain !== (rule.domain ?? '')) continue;
             const rw = rule.apply(node, view);
             if (!rw || (ctx.supports && !rw.insert.every((n) => ctx.supports!(n.domain, n.opType)))) continue;
             const removed = new Set(rw.remove);
