@@ -47,37 +47,40 @@ export interface CompiledModule {
   cubin: Uint8Array;
 }
 
+/**
+ * Compiles one module for `arch` with NVRTC, or takes it from the disk cache keyed by (arch, NVRTC
+ * version, options, source hash). `onCompile` is called only when it really compiles (progress).
+ */
+export async function compileCached(module: string, src: string, arch: string, onCompile?: () => void): Promise<CompiledModule> {
+  const { nvrtcCompile, nvrtcVersion } = await import('./ffi/nvrtc.js');
+  const options = nvrtcOptions(arch);
+  const hash = createHash('sha256').update(`${arch}\0${nvrtcVersion()}\0${options.join(' ')}\0${src}`).digest('hex').slice(0, 32);
+  const dir = cacheDir();
+  const file = join(dir, `${module}-${arch}-${hash}.cubin`);
+  try {
+    if (existsSync(file)) return { family: module, hash, cubin: new Uint8Array(readFileSync(file)) };
+  } catch {
+    /* unreadable cache entry: compile again */
+  }
+  onCompile?.();
+  const cubin = nvrtcCompile(src, `${module}.cu`, options).cubin;
+  try {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, cubin);
+    renameSync(tmp, file);
+  } catch {
+    /* the cache is best-effort */
+  }
+  return { family: module, hash, cubin };
+}
+
 /** Compiles (or takes from the disk cache) every family for `arch`. */
 export async function compileKernels(arch: string, onProgress?: (msg: string, frac?: number) => void): Promise<CompiledModule[]> {
-  const { nvrtcCompile, nvrtcVersion } = await import('./ffi/nvrtc.js');
-  const version = nvrtcVersion();
-  const options = nvrtcOptions(arch);
   const out: CompiledModule[] = [];
-  const dir = cacheDir();
-  KERNEL_FAMILIES.forEach((family, i) => {
-    const src = kernelSource(family);
-    const hash = createHash('sha256').update(`${arch}\0${version}\0${options.join(' ')}\0${src}`).digest('hex').slice(0, 32);
-    const file = join(dir, `${family}-${arch}-${hash}.cubin`);
-    let cubin: Uint8Array | undefined;
-    try {
-      if (existsSync(file)) cubin = new Uint8Array(readFileSync(file));
-    } catch {
-      cubin = undefined;
-    }
-    if (!cubin) {
-      onProgress?.(`compiling CUDA kernels: ${family} (${arch})`, i / KERNEL_FAMILIES.length);
-      cubin = nvrtcCompile(src, `${family}.cu`, options).cubin;
-      try {
-        mkdirSync(dir, { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
-        writeFileSync(tmp, cubin);
-        renameSync(tmp, file);
-      } catch {
-        /* cache is best-effort */
-      }
-    }
-    out.push({ family, hash, cubin });
-  });
+  for (const [i, family] of KERNEL_FAMILIES.entries()) {
+    out.push(await compileCached(family, kernelSource(family), arch, () => onProgress?.(`compiling CUDA kernels: ${family} (${arch})`, i / KERNEL_FAMILIES.length)));
+  }
   return out;
 }
 

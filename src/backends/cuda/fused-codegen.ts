@@ -6,13 +6,13 @@
  * 2 broadcast through strides in Idx x[k/3].s{k%3}).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TensorJetError } from '../../errors.js';
 import type { Attribute, Model } from '../../ir/graph.js';
 import { normalizeDomain } from '../../ir/graph.js';
 import { FUSED_DOMAIN, parseProgram, type ElementwiseProgram, type ElementwiseStep } from '../../ops/fused.js';
-import { cacheDir, kernelSourceDir, nvrtcOptions, type CompiledModule } from './compile.js';
+import { compileCached, kernelSourceDir, type CompiledModule } from './compile.js';
 
 export const MAX_FUSED_INPUTS = 12;
 
@@ -176,36 +176,10 @@ export async function compileFusedKernels(model: Model, arch: string, onProgress
     const k = fusedKernel(a && a.type === 'string' ? String(a.value) : '', `node '${n.name}'`);
     kernels.set(k.module, k);
   }
-  if (!kernels.size) return [];
-  const { nvrtcCompile, nvrtcVersion } = await import('./ffi/nvrtc.js');
-  const options = nvrtcOptions(arch);
-  const version = nvrtcVersion();
-  const dir = cacheDir();
   const out: CompiledModule[] = [];
   let i = 0;
   for (const k of kernels.values()) {
-    const src = fusedModuleSource(k);
-    const hash = createHash('sha256').update(`${arch}\0${version}\0${options.join(' ')}\0${src}`).digest('hex').slice(0, 32);
-    const file = join(dir, `${k.module}-${arch}-${hash}.cubin`);
-    let cubin: Uint8Array | undefined;
-    try {
-      if (existsSync(file)) cubin = new Uint8Array(readFileSync(file));
-    } catch {
-      cubin = undefined;
-    }
-    if (!cubin) {
-      onProgress?.(`compiling fused elementwise kernel ${++i}/${kernels.size} (${arch})`);
-      cubin = nvrtcCompile(src, `${k.module}.cu`, options).cubin;
-      try {
-        mkdirSync(dir, { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
-        writeFileSync(tmp, cubin);
-        renameSync(tmp, file);
-      } catch {
-        /* best-effort cache */
-      }
-    }
-    out.push({ family: k.module, hash, cubin });
+    out.push(await compileCached(k.module, fusedModuleSource(k), arch, () => onProgress?.(`compiling fused elementwise kernel ${++i}/${kernels.size} (${arch})`)));
   }
   return out;
 }
