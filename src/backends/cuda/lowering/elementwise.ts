@@ -1,6 +1,6 @@
 /** Lowerings for elementwise, activation and cast ops (kernels in elementwise.cu, activation.cu, cast.cu). */
 import { dtypeFromOnnx, type DType } from '../../../tensor/dtype.js';
-import { broadcastDims, broadcastStrides, byteSize, numelOf, type KArg, type LowerCtx, type Lowering } from './types.js';
+import { broadcastDims, broadcastStrides, byteSize, numelOf, type KArg, type LowerCtx, type Lowered, type Lowering } from './types.js';
 
 const BINARY: Record<string, string> = { Add: 'add', Sub: 'sub', Mul: 'mul', Div: 'div', Pow: 'pow', Max: 'max', Min: 'min', Sum: 'add', PRelu: 'prelu' };
 const UNARY: Record<string, string> = {
@@ -8,9 +8,11 @@ const UNARY: Record<string, string> = {
   Tanh: 'tanh', Floor: 'floor', Ceil: 'ceil', Round: 'round', Erf: 'erf', Sign: 'sign',
 };
 
-/** Binary (and variadic Max/Min/Sum chained pairwise into the output) with broadcasting. */
-const binary: Lowering = (c) => {
-  const op = BINARY[c.node.opType];
+/**
+ * A binary kernel `op` applied pairwise over all inputs into the output, with broadcasting (Add, Max,
+ * variadic Sum/Max/Min; misc.ts builds Mean on it). One input is an alias of the output.
+ */
+export function pairwise(c: LowerCtx, op: string): Lowered {
   const ins = c.inputs.map((v, i) => v ?? c.input(i));
   if (ins.length === 1) return { outputs: [{ dtype: ins[0].dtype, dims: ins[0].dims, alias: 0 }] };
   if (ins.some((v) => v.dtype !== ins[0].dtype)) throw c.unsupported(`mixed input dtypes ${ins.map((v) => v.dtype).join(', ')}`);
@@ -35,7 +37,9 @@ const binary: Lowering = (c) => {
       }
     },
   };
-};
+}
+
+const binary: Lowering = (c) => pairwise(c, BINARY[c.node.opType]);
 
 const unary: Lowering = (c) => {
   const x = c.input(0);

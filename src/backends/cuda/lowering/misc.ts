@@ -1,6 +1,7 @@
 /** Lowerings for Pad, TopK, ArgMax / ArgMin and Mean (kernels/misc.cu; Mean's sums use elementwise.cu). */
 import { float16ArrayToFloat32, float32ArrayToFloat16 } from '../../../tensor/float16.js';
-import { broadcastDims, broadcastStrides, normAxis, numelOf, widthSuffix, type LowerCtx, type Lowering } from './types.js';
+import { normAxis, numelOf, widthSuffix, type LowerCtx, type Lowering } from './types.js';
+import { pairwise } from './elementwise.js';
 
 const PAD_MODE: Record<string, number> = { constant: 0, reflect: 1, edge: 2, wrap: 3 };
 
@@ -110,26 +111,21 @@ function argExt(max: boolean): Lowering {
   };
 }
 
-/** Mean: pairwise broadcast adds into the output (elementwise.cu), then a scale by 1/count. */
+/** Mean: the pairwise broadcast sum of the inputs (elementwise.ts), then a scale by 1/count. */
 const mean: Lowering = (c) => {
-  const ins = c.inputs.map((v, i) => v ?? c.input(i));
-  if (ins.length === 1) return { outputs: [{ dtype: ins[0].dtype, dims: ins[0].dims, alias: 0 }] };
-  if (ins.some((v) => v.dtype !== ins[0].dtype)) throw c.unsupported(`mixed input dtypes ${ins.map((v) => v.dtype).join(', ')}`);
-  const sfx = c.floatSuffix(ins[0].dtype);
-  const out = broadcastDims(ins.map((v) => v.dims), c);
-  const n = numelOf(out);
+  const sum = pairwise(c, 'add');
+  const addAll = sum.emit;
+  if (!addAll) return sum; // one input: an alias
+  const { dtype, dims } = sum.outputs[0];
+  const sfx = c.floatSuffix(dtype);
+  const n = numelOf(dims);
+  const count = c.inputs.length;
   return {
-    outputs: [{ dtype: ins[0].dtype, dims: out }],
-    deviceInputs: ins.map((_, i) => i),
+    ...sum,
     emit: (ip, op, l) => {
       if (!n) return;
-      for (let k = 1; k < ins.length; k++) {
-        const aPtr = k === 1 ? ip[0] : op[0];
-        const aDims = k === 1 ? ins[0].dims : out;
-        const idx = { dims: out, s0: broadcastStrides(aDims, out), s1: broadcastStrides(ins[k].dims, out) };
-        l.elementwise('elementwise', `add_bcast_${sfx}`, n, [{ ptr: aPtr }, { ptr: ip[k] }, { ptr: op[0] }, { i64: n }, { idx }]);
-      }
-      l.elementwise('misc', `scale_flat_${sfx}`, n, [{ ptr: op[0] }, { ptr: op[0] }, { i64: n }, { f32: 1 / ins.length }]);
+      addAll(ip, op, l);
+      l.elementwise('misc', `scale_flat_${sfx}`, n, [{ ptr: op[0] }, { ptr: op[0] }, { i64: n }, { f32: 1 / count }]);
     },
   };
 };

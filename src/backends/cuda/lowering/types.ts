@@ -1,5 +1,6 @@
 /** What a lowering sees (node, attributes, input metas) and returns (output metas and an enqueue step). */
 import { TensorJetError } from '../../../errors.js';
+import { strides as contiguousStrides } from '../../cpu/util.js';
 import { AttributeReader } from '../../../ir/attributes.js';
 import type { Node } from '../../../ir/graph.js';
 import type { DType } from '../../../tensor/dtype.js';
@@ -100,15 +101,8 @@ export type Lowering = (c: LowerCtx) => Lowered;
 
 export const byteSize = (dtype: DType): number => Math.max(1, DTYPES[dtype].bits / 8);
 export const numelOf = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
-export function contiguousStrides(dims: readonly number[]): number[] {
-  const s = new Array<number>(dims.length);
-  let acc = 1;
-  for (let i = dims.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= dims[i];
-  }
-  return s;
-}
+/** Row-major strides (the CPU backend's helper). */
+export { contiguousStrides };
 /** Width suffix for dtype-agnostic copy kernels. */
 export function widthSuffix(dtype: DType, c: LowerCtx): 'b1' | 'b2' | 'b4' | 'b8' {
   const b = DTYPES[dtype].bits;
