@@ -38,7 +38,6 @@ export function broadcastShapes(...shapes: (readonly number[])[]): number[] {
  * broadcast to `outDims`.
  */
 export function broadcastIndex(dims: readonly number[], outDims: readonly number[]): Int32Array | null {
-  const n = outDims.reduce((a, b) => a * b, 1);
   const same = dims.length === outDims.length && dims.every((d, i) => d === outDims[i]);
   if (same) return null; // identity
   const rank = outDims.length;
@@ -48,6 +47,13 @@ export function broadcastIndex(dims: readonly number[], outDims: readonly number
     const o = rank - dims.length + i;
     bst[o] = dims[i] === 1 ? 0 : st[i];
   }
+  return stridedOffsets(outDims, bst);
+}
+
+/** The offset of every position of `dims` (row-major) when dimension d advances by `steps[d]`. */
+export function stridedOffsets(dims: readonly number[], steps: readonly number[]): Int32Array {
+  const rank = dims.length;
+  const n = dims.reduce((a, b) => a * b, 1);
   const idx = new Int32Array(n);
   const counter = new Array<number>(rank).fill(0);
   let off = 0;
@@ -55,9 +61,9 @@ export function broadcastIndex(dims: readonly number[], outDims: readonly number
     idx[i] = off;
     for (let d = rank - 1; d >= 0; d--) {
       counter[d]++;
-      off += bst[d];
-      if (counter[d] < outDims[d]) break;
-      off -= bst[d] * counter[d];
+      off += steps[d];
+      if (counter[d] < dims[d]) break;
+      off -= steps[d] * counter[d];
       counter[d] = 0;
     }
   }

@@ -7,7 +7,7 @@
 import { isBigInt } from '../../../tensor/dtype.js';
 import { allocTensor } from '../../../tensor/tensor.js';
 import type { KernelContext, KernelTable } from '../kernel.js';
-import { normalizeAxis, readInts, readNumbers, strides, writeNumbers } from '../util.js';
+import { normalizeAxis, readInts, readNumbers, stridedOffsets, strides, writeNumbers } from '../util.js';
 import { intRange } from './elementwise/common.js';
 
 /** Output base offsets and reduced-axis offsets for reducing `dims` over `axes`. */
@@ -19,24 +19,7 @@ export function reductionPlan(dims: readonly number[], axes: readonly number[], 
   const keptAxes = [...Array(rank).keys()].filter((i) => !red[i]);
   const redAxes = [...Array(rank).keys()].filter((i) => red[i]);
   const outDims = keepdims ? dims.map((d, i) => (red[i] ? 1 : d)) : keptAxes.map((i) => dims[i]);
-  const offsets = (list: number[]): Int32Array => {
-    const n = list.reduce((p, i) => p * dims[i], 1);
-    const res = new Int32Array(n);
-    const counter = new Array<number>(list.length).fill(0);
-    let off = 0;
-    for (let k = 0; k < n; k++) {
-      res[k] = off;
-      for (let j = list.length - 1; j >= 0; j--) {
-        const ax = list[j];
-        counter[j]++;
-        off += st[ax];
-        if (counter[j] < dims[ax]) break;
-        off -= st[ax] * counter[j];
-        counter[j] = 0;
-      }
-    }
-    return res;
-  };
+  const offsets = (list: number[]): Int32Array => stridedOffsets(list.map((a) => dims[a]), list.map((a) => st[a]));
   return { outDims, base: offsets(keptAxes), roff: offsets(redAxes) };
 }
 
