@@ -40,7 +40,7 @@ export interface BackendContext {
   /** GPU backends: one inference timed per phase with device events (ms); absent on cpu */
   phaseTimes?(feeds: Map<string, Tensor>): Promise<{ h2dMs: number; computeMs: number; d2hMs: number }>;
   /** GPU backends: per-layer device times (cuda/profile.ts LayerProfile); absent on cpu */
-  profile?(feeds: Map<string, Tensor>, runs?: number): Promise<{ nodes: { name: string; opType: string; ms: number }[]; h2dMs: number; computeMs: number; d2hMs: number; runs: number }>;
+  profile?(feeds: Map<string, Tensor>, runs?: number): Promise<{ nodes: { name: string; opType: string; ms: number }[]; h2dMs: number; computeMs: number; d2hMs: number; runs: number; mode: 'graph' | 'eager' }>;
   dispose(): void;
 }
 

@@ -26,10 +26,23 @@ export const benchSpec: CommandSpec = {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+type ProfiledNode = { name: string; opType: string; ms: number };
 /** The top `n` profiled nodes by time with their share of the summed node time. */
-function topNodes(p: { nodes: { name: string; opType: string; ms: number }[] }, n: number) {
+function topNodes(p: { nodes: ProfiledNode[] }, n: number) {
   const total = p.nodes.reduce((a, b) => a + b.ms, 0) || 1;
   return [...p.nodes].sort((a, b) => b.ms - a.ms).slice(0, n).map((x) => ({ ...x, pct: (100 * x.ms) / total }));
+}
+/** Profiled time per op type (count, ms, share), largest first. */
+function opTypeTotals(p: { nodes: ProfiledNode[] }) {
+  const total = p.nodes.reduce((a, b) => a + b.ms, 0) || 1;
+  const by = new Map<string, { opType: string; count: number; ms: number }>();
+  for (const x of p.nodes) {
+    const e = by.get(x.opType) ?? { opType: x.opType, count: 0, ms: 0 };
+    e.count++;
+    e.ms += x.ms;
+    by.set(x.opType, e);
+  }
+  return [...by.values()].sort((a, b) => b.ms - a.ms).map((e) => ({ ...e, pct: (100 * e.ms) / total }));
 }
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
@@ -130,7 +143,8 @@ export async function benchCommand(argv: string[], out: (s: string) => void): Pr
     let clones: CloneMemoryRow[] | undefined;
     if (gpu !== undefined && nContexts > 1) clones = await cloneMemoryTable(plan, gpu, nContexts, feeds);
     const top = layerProfile ? topNodes(layerProfile, 15) : undefined;
-    const report = { ...result, ...(clones ? { cloneMemory: clones } : {}), ...(layerProfile ? { profile: { ...layerProfile, top } } : {}) };
+    const byOpType = layerProfile ? opTypeTotals(layerProfile) : undefined;
+    const report = { ...result, ...(clones ? { cloneMemory: clones } : {}), ...(layerProfile ? { profile: { ...layerProfile, top, byOpType } } : {}) };
     if (options.json) { out(JSON.stringify(report, null, 2)); return; }
     const l = result.latencyMs;
     out(`${positionals[0]} on ${result.devices.join(', ')} x ${nContexts} context${nContexts === 1 ? '' : 's'}: ${result.iterations} inferences in ${result.seconds} s (${warmup} warm-up per context excluded)`);
@@ -138,11 +152,14 @@ export async function benchCommand(argv: string[], out: (s: string) => void): Pr
     out(`throughput: ${result.throughput} inferences/s`);
     if (phases) out(`device time per inference (median of ${samples.length}, separate timed pass): H2D ${phases.h2dMs} ms  compute ${phases.computeMs} ms  D2H ${phases.d2hMs} ms`);
     if (options.profile && !layerProfile) out('--profile: per-layer times need a GPU context; none recorded');
-    if (layerProfile && top) {
+    if (layerProfile && top && byOpType) {
       const total = layerProfile.nodes.reduce((a, b) => a + b.ms, 0);
-      out(`per-layer profile (median of ${layerProfile.runs} eager runs, CUDA events around each of ${layerProfile.nodes.length} nodes; sum ${total.toFixed(4)} ms):`);
+      const how = layerProfile.mode === 'graph' ? 'events inside one CUDA graph' : 'eager enqueue, host gaps included';
+      out(`per-layer profile (median of ${layerProfile.runs} runs, ${how}, around each of ${layerProfile.nodes.length} nodes; sum ${total.toFixed(4)} ms):`);
       out(table([['op type', 'node', 'ms', '% of total'], ...top.map((r) => [r.opType, r.name, r.ms.toFixed(4), r.pct.toFixed(1)])]));
-      out(`H2D ${layerProfile.h2dMs.toFixed(4)} ms  compute ${layerProfile.computeMs.toFixed(4)} ms (eager, no CUDA graph)  D2H ${layerProfile.d2hMs.toFixed(4)} ms`);
+      out('by op type:');
+      out(table([['op type', 'nodes', 'ms', '% of total'], ...byOpType.map((r) => [r.opType, String(r.count), r.ms.toFixed(4), r.pct.toFixed(1)])]));
+      out(`H2D ${layerProfile.h2dMs.toFixed(4)} ms  compute ${layerProfile.computeMs.toFixed(4)} ms  D2H ${layerProfile.d2hMs.toFixed(4)} ms`);
     }
     if (clones) {
       out(`device memory on cuda:${gpu} (drop in free memory after one inference each):`);

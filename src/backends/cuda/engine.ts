@@ -332,8 +332,9 @@ export class CudaContext implements BackendContext, Launcher {
   }
 
   /**
-   * Per-layer profile: `runs` inferences (after one warm-up) enqueued eagerly, outside graph capture, with a
-   * timing event around every step; per-node medians plus H2D / compute / D2H (profile.ts).
+   * Per-layer profile: after one warm-up inference, `runs` inferences whose steps are bracketed by timing
+   * events, captured into one CUDA graph (eager enqueue when graphs are off or capture fails); per-node
+   * medians plus H2D / compute / D2H (profile.ts).
    */
   profile(feeds: Map<string, Tensor>, runs = 20): Promise<LayerProfile> {
     const run = this.chain.then(async () => {
@@ -341,21 +342,31 @@ export class CudaContext implements BackendContext, Launcher {
       const { d } = dev;
       dev.makeCurrent();
       this.timing ??= [0, 1, 2, 3].map(() => d.out('cuEventCreate', 0));
-      const steps = this.planFor(this.checkFeeds(feeds)).plan.steps.length;
+      const st = this.planFor(this.checkFeeds(feeds));
+      const steps = st.plan.steps.length;
       const events = Array.from({ length: steps + 1 }, () => d.out('cuEventCreate', 0));
+      let exec = 0;
       try {
+        await this.inferNow(feeds, {});
+        if (this.engine.options.graphs !== false && !st.noGraph) {
+          try {
+            exec = this.capture(() => enqueueProfiled(st.plan, this.base, this, d, events, this.stream, true));
+          } catch {
+            exec = 0; // e.g. a driver without event-record nodes: eager timing below
+          }
+        }
         const samples: { steps: number[]; h2d: number; compute: number; d2h: number }[] = [];
-        for (let r = 0; r <= runs; r++) {
-          await this.inferNow(feeds, {}, this.timing, events);
-          if (r === 0) continue;
+        for (let r = 0; r < runs; r++) {
+          await this.inferNow(feeds, {}, this.timing, events, exec);
           const t = this.timing;
           samples.push({
             steps: Array.from({ length: steps }, (_, i) => elapsedMs(d, events[i], events[i + 1])),
             h2d: elapsedMs(d, t[0], t[1]), compute: elapsedMs(d, t[1], t[2]), d2h: elapsedMs(d, t[2], t[3]),
           });
         }
-        return summarize(this.planFor(this.checkFeeds(feeds)).plan, samples);
+        return summarize(st.plan, samples, exec ? 'graph' : 'eager');
       } finally {
+        if (exec) d.fn.cuGraphExecDestroy(exec);
         for (const e of events) d.fn.cuEventDestroy(e);
       }
     });
@@ -363,7 +374,7 @@ export class CudaContext implements BackendContext, Launcher {
     return run;
   }
 
-  private async inferNow(feeds: Map<string, Tensor>, options: InferOptions, timing?: number[], stepEvents?: number[]): Promise<Map<string, Tensor>> {
+  private async inferNow(feeds: Map<string, Tensor>, options: InferOptions, timing?: number[], stepEvents?: number[], profileExec = 0): Promise<Map<string, Tensor>> {
     if (this.disposed) throw new TensorJetError('E_DISPOSED', 'execution context was disposed');
     const { dev } = this.engine;
     const { d } = dev;
@@ -392,7 +403,8 @@ export class CudaContext implements BackendContext, Launcher {
       if (bytes) d.check(d.fn.cuMemcpyHtoDAsync(dst, staging.address + offset, bytes, this.stream), 'cuMemcpyHtoDAsync');
     });
     mark(1);
-    if (stepEvents) enqueueProfiled(plan, this.base, this, d, stepEvents, this.stream);
+    if (profileExec) d.check(d.fn.cuGraphLaunch(profileExec, this.stream), 'cuGraphLaunch(profile)');
+    else if (stepEvents) enqueueProfiled(plan, this.base, this, d, stepEvents, this.stream);
     else this.execute(st);
     mark(2);
     const device = options.outputLocation === 'device';
@@ -432,25 +444,29 @@ export class CudaContext implements BackendContext, Launcher {
       st.warmed = true;
       return enqueuePlan(st.plan, this.base, this);
     }
-    if (!st.exec) {
-      d.check(d.fn.cuStreamBeginCapture(this.stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), 'cuStreamBeginCapture');
-      const g: [number] = [0];
-      try {
-        enqueuePlan(st.plan, this.base, this);
-      } catch (e) {
-        d.fn.cuStreamEndCapture(this.stream, g); // leave capture mode; the partial graph is dropped
-        if (g[0]) d.fn.cuGraphDestroy(g[0]);
-        throw e;
-      }
-      d.check(d.fn.cuStreamEndCapture(this.stream, g), 'cuStreamEndCapture');
-      const graph = Number(g[0]);
-      try {
-        st.exec = d.out('cuGraphInstantiate', graph, 0);
-      } finally {
-        d.fn.cuGraphDestroy(graph);
-      }
-    }
+    st.exec ??= this.capture(() => enqueuePlan(st.plan, this.base, this));
     d.check(d.fn.cuGraphLaunch(st.exec, this.stream), 'cuGraphLaunch');
+  }
+
+  /** Captures what `enqueue` puts on the stream into an instantiated CUDA graph (capture mode is always left). */
+  private capture(enqueue: () => void): number {
+    const { d } = this.engine.dev;
+    d.check(d.fn.cuStreamBeginCapture(this.stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), 'cuStreamBeginCapture');
+    const g: [number] = [0];
+    try {
+      enqueue();
+    } catch (e) {
+      d.fn.cuStreamEndCapture(this.stream, g); // leave capture mode; the partial graph is dropped
+      if (g[0]) d.fn.cuGraphDestroy(g[0]);
+      throw e;
+    }
+    d.check(d.fn.cuStreamEndCapture(this.stream, g), 'cuStreamEndCapture');
+    const graph = Number(g[0]);
+    try {
+      return d.out('cuGraphInstantiate', graph, 0);
+    } finally {
+      d.fn.cuGraphDestroy(graph);
+    }
   }
 
   private checkFeeds(feeds: Map<string, Tensor>): Map<string, { dtype: DType; dims: number[] }> {

@@ -44,6 +44,7 @@ const SIGNATURES = {
   cuStreamDestroy: 'int cuStreamDestroy_v2(uint64_t s)',
   cuEventCreate: 'int cuEventCreate(_Out_ uint64_t *e, unsigned int flags)',
   cuEventRecord: 'int cuEventRecord(uint64_t e, uint64_t s)',
+  cuEventRecordWithFlags: 'int cuEventRecordWithFlags(uint64_t e, uint64_t s, unsigned int flags)',
   cuEventQuery: 'int cuEventQuery(uint64_t e)',
   cuEventSynchronize: 'int cuEventSynchronize(uint64_t e)',
   cuEventElapsedTime: 'int cuEventElapsedTime_v2(_Out_ float *ms, uint64_t a, uint64_t b)',
