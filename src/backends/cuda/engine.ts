@@ -24,6 +24,8 @@ import { elapsedMs, enqueueProfiled, summarize, type LayerProfile } from './prof
 
 const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 /** cuBLASLt workspace; it lives at the start of each context's scratch arena (none when no matmul). */
+/** Host inputs are staged and uploaded in pieces of this size (copy and DMA overlap). */
+const STAGING_CHUNK = 4 << 20;
 const LT_WORKSPACE = 32 << 20;
 const MATMUL_OPS = new Set(['MatMul', 'Gemm', ...CONV_OPS]);
 const PAGE = 2 << 20;
@@ -398,9 +400,14 @@ export class CudaContext implements BackendContext, Launcher {
         d.check(d.fn.cuMemcpyDtoDAsync(dst, feed.ptr, s.value.bytes, this.stream), 'cuMemcpyDtoDAsync');
         return;
       }
+      // chunked, so the DMA of one chunk overlaps the host copy of the next into pinned memory
       const { offset, bytes } = st.staging[i];
-      staging.bytes.set(hostBytes(feed, s.value.name), offset);
-      if (bytes) d.check(d.fn.cuMemcpyHtoDAsync(dst, staging.address + offset, bytes, this.stream), 'cuMemcpyHtoDAsync');
+      const src = hostBytes(feed, s.value.name);
+      for (let o = 0; o < bytes; o += STAGING_CHUNK) {
+        const n = Math.min(STAGING_CHUNK, bytes - o);
+        staging.bytes.set(n === bytes ? src : src.subarray(o, o + n), offset + o);
+        d.check(d.fn.cuMemcpyHtoDAsync(dst + o, staging.address + offset + o, n, this.stream), 'cuMemcpyHtoDAsync');
+      }
     });
     mark(1);
     if (profileExec) d.check(d.fn.cuGraphLaunch(profileExec, this.stream), 'cuGraphLaunch(profile)');
