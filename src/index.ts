@@ -8,6 +8,7 @@ export { inspect, type InspectReport } from './runtime/inspect.js';
 export { tensor, type TensorInput } from './runtime/tensors.js';
 export { TensorJetError, isTensorJetError, ERROR_CODES, type ErrorCode, type ErrorFields } from './errors.js';
 export type { Tensor } from './tensor/tensor.js';
+export type { HostTensor, InferOptions } from './backends/backend.js';
 export { setAllocationLimit } from './tensor/tensor.js';
 export type { DType, TensorData } from './tensor/dtype.js';
 export type { PlanHeader, PlanTarget, Precision, ShapeProfile, ShapeRange, IOTensorInfo } from './plan/types.js';

@@ -15,6 +15,8 @@ export interface Timing {
   devout_median_ms?: number;
   /** inputs already on the GPU, outputs left there (DeviceTensor in and out) */
   devio_median_ms?: number;
+  /** host inputs and outputs in pinned tensors (Engine.allocHostTensor) */
+  pinned_median_ms?: number;
 }
 
 export interface PrecisionResult {
@@ -80,19 +82,26 @@ export function modelMarkdown(m: ModelResult): string {
     const r = tj(p);
     return r && r.status !== 'ok' ? r.status : cell(timing(p, b));
   };
-  const devio = (b: number): Timing | undefined => {
-    const t = timing('fp16', b);
-    return t?.devio_median_ms !== undefined ? { batch: b, status: 'ok', median_ms: t.devio_median_ms, throughput_per_s: (b * 1000) / t.devio_median_ms } : undefined;
+  const fp16Variant = (b: number, key: 'devio_median_ms' | 'pinned_median_ms'): Timing | undefined => {
+    const ms = timing('fp16', b)?.[key];
+    return ms !== undefined ? { batch: b, status: 'ok', median_ms: ms, throughput_per_s: (b * 1000) / ms } : undefined;
   };
+  const devio = (b: number) => fp16Variant(b, 'devio_median_ms');
+  const pinned = (b: number) => fp16Variant(b, 'pinned_median_ms');
   const hasDevio = m.batches.some((b) => devio(b));
-  const head = ['batch', 'TJ fp32', 'TJ fp16', ...(hasDevio ? ['TJ fp16 (device I/O)'] : []), 'torch eager fp32', 'torch eager fp16', ...modes.map((x) => `torch.compile fp16 (${x})`),
+  const hasPinned = m.batches.some((b) => pinned(b));
+  const head = ['batch', 'TJ fp32', 'TJ fp16', ...(hasPinned ? ['TJ fp16 (pinned I/O)'] : []), ...(hasDevio ? ['TJ fp16 (device I/O)'] : []),
+    'torch eager fp32', 'torch eager fp16', ...modes.map((x) => `torch.compile fp16 (${x})`),
     'TJ fp32 vs eager fp32', 'TJ fp16 vs eager fp16', ...modes.map((x) => `TJ fp16 vs compile (${x})`),
+    ...(hasPinned ? modes.map((x) => `TJ fp16 pinned I/O vs compile (${x})`) : []),
     ...(hasDevio ? modes.map((x) => `TJ fp16 device I/O vs compile (${x})`) : [])];
   const rows = m.batches.map((b) => [
-    String(b), tjCell('fp32', b), tjCell('fp16', b), ...(hasDevio ? [cell(devio(b))] : []), cell(peer(b, 'eager-fp32')), cell(peer(b, 'eager-fp16')),
+    String(b), tjCell('fp32', b), tjCell('fp16', b), ...(hasPinned ? [cell(pinned(b))] : []), ...(hasDevio ? [cell(devio(b))] : []),
+    cell(peer(b, 'eager-fp32')), cell(peer(b, 'eager-fp16')),
     ...modes.map((x) => cell(peer(b, 'compile-fp16', x))),
     ratio(peer(b, 'eager-fp32'), timing('fp32', b)), ratio(peer(b, 'eager-fp16'), timing('fp16', b)),
     ...modes.map((x) => ratio(peer(b, 'compile-fp16', x), timing('fp16', b))),
+    ...(hasPinned ? modes.map((x) => ratio(peer(b, 'compile-fp16', x), pinned(b))) : []),
     ...(hasDevio ? modes.map((x) => ratio(peer(b, 'compile-fp16', x), devio(b))) : []),
   ]);
   const lines = [`### ${m.name}${m.params ? ` (${(m.params / 1e6).toFixed(1)}M params${m.exporter ? `, ${m.exporter} export` : ''})` : ''}`, ''];
@@ -111,7 +120,9 @@ export function reportMarkdown(title: string, preface: string[], models: ModelRe
     `# ${title}`, '', ...preface, '',
     'Cells: median latency per inference · throughput (samples/s = batch / median). Ratios are torch latency /',
     'TensorJet latency (above 1.00x: TensorJet is faster). TensorJet times awaited `infer()` calls with host',
-    'inputs and outputs (copies included); torch times synchronized calls on GPU-resident inputs.', '',
+    'inputs and outputs (copies included): plain typed arrays ("TJ fp16"), pinned tensors from',
+    '`Engine.allocHostTensor` ("pinned I/O"), or DeviceTensors in and out ("device I/O"); torch times',
+    'synchronized calls on GPU-resident inputs.', '',
     ...models.map(modelMarkdown),
   ].join('\n');
 }

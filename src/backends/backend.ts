@@ -5,6 +5,7 @@
  */
 import type { Node, Model } from '../ir/graph.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { DType } from '../tensor/dtype.js';
 import type { Plan, PlanTarget, Precision, ShapeProfile } from '../plan/types.js';
 
 export type BackendName = 'cpu' | 'cuda';
@@ -31,6 +32,19 @@ export interface CompiledSection {
 export interface InferOptions {
   /** keep outputs on the device (GPU backends): returns DeviceTensor handles */
   outputLocation?: 'host' | 'device';
+  /**
+   * Host tensors to write outputs into (by output name; dtype and dims must match what the inference
+   * produces): no allocation per call, and pinned ones (Engine.allocHostTensor) receive the data by DMA.
+   */
+  outputs?: Record<string, Tensor>;
+}
+
+/** A host tensor that owns its memory until dispose() (page-locked on GPU engines). */
+export interface HostTensor extends Tensor {
+  /** frees the memory now (idempotent); the tensor must not be used afterwards */
+  dispose(): void;
+  /** whether the data is page-locked (async DMA to and from the GPU) */
+  readonly pinned: boolean;
 }
 
 export interface BackendContext {
@@ -49,6 +63,8 @@ export interface BackendEngine {
   /** 'cpu' or 'cuda:N' */
   readonly device: string;
   createContext(): BackendContext;
+  /** GPU backends: a page-locked host tensor; absent on cpu (plain memory is used) */
+  allocHostTensor?(dtype: DType, dims: readonly number[]): HostTensor;
   /** device bytes the engine owns (weights, kernels), shared by its contexts */
   memoryBytes(): number;
   dispose(): void;

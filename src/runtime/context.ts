@@ -5,6 +5,23 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Engine } from './engine.js';
 import { validateFeeds } from './validate.js';
 
+/**
+ * InferOptions.outputs on backends that return fresh tensors: copies each result into the caller's tensor
+ * (GPU backends write into it directly and return it, so nothing is copied twice).
+ */
+function fillOutputs(out: Map<string, Tensor>, into: Record<string, Tensor>): void {
+  for (const [name, t] of Object.entries(into)) {
+    const r = out.get(name);
+    if (!r || r === t) continue; // names were checked before the run
+    if (r.dtype !== t.dtype || r.dims.length !== t.dims.length || r.dims.some((d, i) => d !== t.dims[i])) {
+      throw new TensorJetError('E_USAGE', `outputs['${name}'] is ${t.dtype} [${t.dims}], but this inference produces ${r.dtype} [${r.dims}]`);
+    }
+    if (Array.isArray(t.data)) (t.data as string[]).splice(0, t.data.length, ...(r.data as string[]));
+    else (t.data as unknown as { set(a: ArrayLike<unknown>): void }).set(r.data as ArrayLike<unknown>);
+    out.set(name, t);
+  }
+}
+
 export class ExecutionContext {
   private inner: BackendContext | undefined;
   private tail: Promise<unknown> = Promise.resolve();
@@ -29,12 +46,18 @@ export class ExecutionContext {
     try {
       this.live();
       checked = validateFeeds(feeds, this.engine.inputs, this.engine.profiles);
+      for (const name of Object.keys(options?.outputs ?? {})) {
+        if (!this.engine.outputs.some((o) => o.name === name)) {
+          throw new TensorJetError('E_USAGE', `outputs['${name}']: the model has no output '${name}' (outputs: ${this.engine.outputs.map((o) => o.name).join(', ')})`);
+        }
+      }
     } catch (e) {
       return Promise.reject(e);
     }
     this.pending++;
     const run = this.tail.then(async () => {
       const out = await this.live().infer(checked, options);
+      if (options?.outputs) fillOutputs(out, options.outputs);
       return Object.fromEntries(out) as Record<string, Tensor>;
     });
     const settle = () => { this.pending--; };

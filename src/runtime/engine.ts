@@ -4,11 +4,12 @@
  */
 import { TensorJetError } from '../errors.js';
 import type { Dim } from '../ir/graph.js';
-import type { Backend, BackendEngine } from '../backends/backend.js';
+import type { Backend, BackendEngine, HostTensor } from '../backends/backend.js';
 import { parsePlan, readFileBytes, checkPlanTarget } from '../plan/read.js';
 import type { Plan, PlanHeader, ShapeProfile, ShapeRange } from '../plan/types.js';
 import type { DType } from '../tensor/dtype.js';
 import { ExecutionContext } from './context.js';
+import { tensor } from './tensors.js';
 import { parseDeviceSpec, resolveLoadDevice, type DeviceSpec } from './devices.js';
 
 export interface TensorInfo {
@@ -90,6 +91,17 @@ export class Engine {
   live(): BackendEngine {
     if (!this.backendEngine) throw new TensorJetError('E_DISPOSED', 'engine was disposed');
     return this.backendEngine;
+  }
+
+  /**
+   * A host tensor for inputs and outputs (`infer(feeds, { outputs })`): page-locked on GPU engines, so
+   * copies to and from the GPU are direct DMA without a staging copy; plain memory on cpu. Do not change
+   * it while an inference that reads or writes it is running; dispose() frees it (GC does too).
+   */
+  allocHostTensor(dtype: DType, dims: readonly number[]): HostTensor {
+    const e = this.live();
+    if (e.allocHostTensor) return e.allocHostTensor(dtype, dims);
+    return { ...tensor(dtype, dims), pinned: false, dispose() {} };
   }
 
   createContext(): ExecutionContext {

@@ -7,7 +7,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { allocTensor, formatBytes } from '../../tensor/tensor.js';
 import type { DType, TensorData } from '../../tensor/dtype.js';
 import type { Plan } from '../../plan/types.js';
-import type { BackendContext, BackendEngine, InferOptions } from '../backend.js';
+import type { BackendContext, BackendEngine, HostTensor, InferOptions } from '../backend.js';
 import type { KernelRegistry } from '../cpu/registry.js';
 import { unpackKernels, type KernelFamily } from './compile.js';
 import { CudaDevice } from './device.js';
@@ -20,6 +20,7 @@ import { buildShapePlan, enqueuePlan, shapeKey, valuePtr, type ShapePlan } from 
 import { ConvRunner } from './conv-runner.js';
 import type { ConvAlgo, ConvSpec } from './ffi/cudnn.js';
 import { CONV_OPS, tacticMap } from './tactics.js';
+import { allocPinnedTensor, pinnedAddress } from './pinned.js';
 import { elapsedMs, enqueueProfiled, summarize, type LayerProfile } from './profile.js';
 
 const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
@@ -84,6 +85,17 @@ export function hostBytes(t: Tensor, name: string): Uint8Array {
   if (t.dtype === 'string') throw new TensorJetError('E_INPUT', `input '${name}': string tensors cannot go to the GPU`, { input: name });
   const d = t.data as unknown as ArrayBufferView;
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
+/** The caller's tensor for output `name` (InferOptions.outputs), checked against what the plan produces. */
+function callerOutput(options: InferOptions, name: string, dtype: DType, dims: readonly number[]): Tensor | undefined {
+  const t = options.outputs?.[name];
+  if (!t) return undefined;
+  if (t instanceof DeviceTensor || t.dtype !== dtype || t.dims.length !== dims.length || t.dims.some((x, i) => x !== dims[i])) {
+    const got = t instanceof DeviceTensor ? `a tensor on ${t.location}` : `${t.dtype} [${t.dims}]`;
+    throw new TensorJetError('E_USAGE', `outputs['${name}'] is ${got}, but this inference produces host ${dtype} [${dims}]`);
+  }
+  return t;
 }
 
 export interface EngineOptions {
@@ -174,6 +186,13 @@ export class CudaEngine implements BackendEngine {
   cpuRegistry(): KernelRegistry {
     if (!this.cpu) throw new TensorJetError('E_UNSUPPORTED_OP', 'plan-time shape arithmetic needs the CPU reference kernels, which were not provided');
     return this.cpu;
+  }
+
+  /** A page-locked host tensor (any GPU can DMA it): infer() reads inputs from / writes outputs into it directly. */
+  allocHostTensor(dtype: DType, dims: readonly number[]): HostTensor {
+    if (this.disposed) throw new TensorJetError('E_DISPOSED', `engine on ${this.device} was disposed`);
+    this.dev.makeCurrent();
+    return allocPinnedTensor(this.dev.d, dtype, dims);
   }
 
   createContext(): CudaContext {
@@ -403,6 +422,11 @@ export class CudaContext implements BackendContext, Launcher {
       // chunked, so the DMA of one chunk overlaps the host copy of the next into pinned memory
       const { offset, bytes } = st.staging[i];
       const src = hostBytes(feed, s.value.name);
+      const pinned = pinnedAddress(src, `input '${s.value.name}'`);
+      if (pinned !== undefined) {
+        if (bytes) d.check(d.fn.cuMemcpyHtoDAsync(dst, pinned, bytes, this.stream), 'cuMemcpyHtoDAsync');
+        return;
+      }
       for (let o = 0; o < bytes; o += STAGING_CHUNK) {
         const n = Math.min(STAGING_CHUNK, bytes - o);
         staging.bytes.set(n === bytes ? src : src.subarray(o, o + n), offset + o);
@@ -416,6 +440,8 @@ export class CudaContext implements BackendContext, Launcher {
     mark(2);
     const device = options.outputLocation === 'device';
     const results = new Map<string, Tensor>();
+    // host outputs land in the caller's tensors (options.outputs: pinned ones by direct DMA) or new ones
+    const into = plan.outputs.map((v) => (device ? undefined : callerOutput(options, v.name, v.dtype, v.dims)));
     plan.outputs.forEach((v, i) => {
       const src = valuePtr(plan, v, this.base);
       if (device) {
@@ -424,7 +450,9 @@ export class CudaContext implements BackendContext, Launcher {
         else if (v.bytes) d.check(d.fn.cuMemcpyDtoDAsync(ptr, src, v.bytes, this.stream), 'cuMemcpyDtoDAsync');
         results.set(v.name, new DeviceTensor(v.dtype, v.dims, ptr, v.bytes, dev));
       } else if (v.storage.kind !== 'host' && v.bytes) {
-        d.check(d.fn.cuMemcpyDtoHAsync(staging.address + st.outStaging[i].offset, src, v.bytes, this.stream), 'cuMemcpyDtoHAsync');
+        const pinned = into[i] && pinnedAddress(hostBytes(into[i]!, v.name), `output '${v.name}'`);
+        const dst = pinned ?? staging.address + st.outStaging[i].offset;
+        d.check(d.fn.cuMemcpyDtoHAsync(dst, src, v.bytes, this.stream), 'cuMemcpyDtoHAsync');
       }
     });
     mark(3);
@@ -432,10 +460,10 @@ export class CudaContext implements BackendContext, Launcher {
     await dev.waitEvent(this.done);
     if (!device) {
       plan.outputs.forEach((v, i) => {
-        const t = allocTensor(v.dtype, v.dims);
+        const t = into[i] ?? allocTensor(v.dtype, v.dims);
         const dst = hostBytes(t, v.name);
         if (v.storage.kind === 'host') dst.set(hostBytes(v.host!, v.name));
-        else dst.set(staging.bytes.subarray(st.outStaging[i].offset, st.outStaging[i].offset + v.bytes));
+        else if (pinnedAddress(dst, `output '${v.name}'`) === undefined) dst.set(staging.bytes.subarray(st.outStaging[i].offset, st.outStaging[i].offset + v.bytes));
         results.set(v.name, t);
       });
     }

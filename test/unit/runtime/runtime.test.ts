@@ -145,3 +145,20 @@ test('the cpu backend finds unsupported nodes inside subgraphs too', async () =>
   const names = testBackend().unsupportedNodes(richModel()).map((n) => `${n.name}:${n.opType}`);
   assert.deepEqual(names, ['if0:If', 'inner:Constant', 'inner:Constant', 'inner:Constant']);
 });
+
+test('outputs can be written into caller tensors (allocHostTensor: plain memory on cpu)', async () => {
+  const engine = await Engine.load(profiled(), { backend: testBackend() });
+  const ctx = engine.createContext();
+  const x = engine.allocHostTensor('float32', [2, 3]);
+  assert.equal(x.pinned, false);
+  (x.data as Float32Array).set([0, 0, 0, 10, 10, 10]);
+  const y = engine.allocHostTensor('float32', [2, 3]);
+  const out = await ctx.infer({ x }, { outputs: { y } });
+  assert.equal(out.y, y, 'the caller tensor is returned');
+  assert.deepEqual([...(y.data as Float32Array)], [1, 2, 3, 11, 12, 13]);
+  await assert.rejects(ctx.infer({ x }, { outputs: { y: f32([3, 2], new Array(6).fill(0)) } }), code('E_USAGE', /^outputs\['y'\] is float32 \[3,2\], but this inference produces float32 \[2,3\]$/));
+  await assert.rejects(ctx.infer({ x }, { outputs: { z: y } }), code('E_USAGE', /^outputs\['z'\]: the model has no output 'z' \(outputs: y\)$/));
+  x.dispose();
+  y.dispose();
+  engine.dispose();
+});

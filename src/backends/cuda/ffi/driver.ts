@@ -31,6 +31,7 @@ const SIGNATURES = {
   cuMemGetInfo: 'int cuMemGetInfo_v2(_Out_ size_t *free, _Out_ size_t *total)',
   cuMemAllocHost: 'int cuMemAllocHost_v2(_Out_ void **pp, size_t bytes)',
   cuMemFreeHost: 'int cuMemFreeHost(void *p)',
+  cuMemHostAlloc: 'int cuMemHostAlloc(_Out_ void **pp, size_t bytes, unsigned int flags)',
   cuMemcpyHtoDAsync: 'int cuMemcpyHtoDAsync_v2(uint64_t dst, uint64_t src, size_t bytes, uint64_t stream)',
   cuMemcpyDtoHAsync: 'int cuMemcpyDtoHAsync_v2(uint64_t dst, uint64_t src, size_t bytes, uint64_t stream)',
   cuMemcpyDtoDAsync: 'int cuMemcpyDtoDAsync_v2(uint64_t dst, uint64_t src, size_t bytes, uint64_t stream)',
@@ -136,9 +137,14 @@ export interface PinnedBuffer {
   bytes: Uint8Array;
 }
 
-export function allocPinned(d: Driver, bytes: number): PinnedBuffer {
+/** CU_MEMHOSTALLOC_PORTABLE: pinned for every context (any GPU), not only the current one. */
+const CU_MEMHOSTALLOC_PORTABLE = 1;
+
+/** Page-locked host memory (`portable`: usable for async copies on every GPU's context). */
+export function allocPinned(d: Driver, bytes: number, portable = false): PinnedBuffer {
   const o: [unknown] = [null];
-  d.check(d.fn.cuMemAllocHost(o, Math.max(bytes, 256)), 'cuMemAllocHost');
+  if (portable) d.check(d.fn.cuMemHostAlloc(o, Math.max(bytes, 256), CU_MEMHOSTALLOC_PORTABLE), 'cuMemHostAlloc');
+  else d.check(d.fn.cuMemAllocHost(o, Math.max(bytes, 256)), 'cuMemAllocHost');
   return { ptr: o[0], address: d.address(o[0]), bytes: d.view(o[0], Math.max(bytes, 256)) };
 }
 
