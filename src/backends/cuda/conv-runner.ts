@@ -59,7 +59,11 @@ export class ConvRunner {
       const cc = this.planned(spec);
       cc.run(x, w, b, z, y, ws);
       if (!cc.fused && (spec.bias || spec.act || spec.residual)) {
-        l.blocks('conv', `conv_epilogue_${spec.nhwc ? 'nhwc_' : ''}${sfx}`, Math.min(grid, 8192), BLOCK, [{ ptr: y }, { ptr: b }, { ptr: z }, ...geoArgs(spec)]);
+        // NHWC with whole 16-byte channel groups: 16 bytes per thread
+        const vec = spec.nhwc ? 16 / (spec.dtype === 'float16' ? 2 : 4) : 0;
+        const variant = vec && spec.k % vec === 0 ? 'nhwcvec_' : spec.nhwc ? 'nhwc_' : '';
+        const blocks = variant === 'nhwcvec_' ? Math.max(1, Math.min(Math.ceil(total / vec / BLOCK), 1 << 20)) : Math.min(grid, 8192);
+        l.blocks('conv', `conv_epilogue_${variant}${sfx}`, blocks, BLOCK, [{ ptr: y }, { ptr: b }, { ptr: z }, ...geoArgs(spec)]);
       }
       return;
     }

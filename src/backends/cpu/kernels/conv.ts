@@ -6,6 +6,7 @@ import { readInts } from '../util.js';
 import { sgemm } from '../gemm.js';
 import { toF32, fromF32 } from './nn-util.js';
 import { deformConv } from './conv-deform.js';
+import { channelLast } from './layout.js';
 
 /** Pads spatial parameters to 3 dims (leading 1s) so one 3-D loop serves 1-D, 2-D and 3-D. */
 function to3(v: readonly number[], fill: number): number[] {
@@ -211,7 +212,7 @@ function col2ImOp(ctx: KernelContext): Tensor[] {
 }
 
 export const kernels: KernelTable = {
-  Conv: conv,
+  Conv: channelLast(conv, [0, 1]),
   ConvTranspose: convTranspose,
   Col2Im: col2ImOp,
   DeformConv: deformConv,

@@ -4,6 +4,7 @@ import { allocTensor, type Tensor } from '../../../tensor/tensor.js';
 import { windowGeometry } from '../../../ops/conv.js';
 import { readInts, readNumbers, writeNumbers } from '../util.js';
 import { prod } from './nn-util.js';
+import { channelLast } from './layout.js';
 
 type Mode = 'max' | 'avg' | 'lp';
 
@@ -169,11 +170,11 @@ function maxRoiPool(ctx: KernelContext): Tensor[] {
 }
 
 export const kernels: KernelTable = {
-  MaxPool: (ctx) => pool(ctx, 'max'),
-  AveragePool: (ctx) => pool(ctx, 'avg'),
+  MaxPool: channelLast((ctx) => pool(ctx, 'max'), [0]),
+  AveragePool: channelLast((ctx) => pool(ctx, 'avg'), [0]),
   LpPool: (ctx) => pool(ctx, 'lp'),
-  GlobalAveragePool: (ctx) => globalPool(ctx, 'avg'),
-  GlobalMaxPool: (ctx) => globalPool(ctx, 'max'),
+  GlobalAveragePool: channelLast((ctx) => globalPool(ctx, 'avg'), [0]),
+  GlobalMaxPool: channelLast((ctx) => globalPool(ctx, 'max'), [0]),
   GlobalLpPool: (ctx) => globalPool(ctx, 'lp'),
   MaxUnpool: maxUnpool,
   MaxRoiPool: maxRoiPool,

@@ -50,6 +50,11 @@ const NHWC = 1;
 const CROSS_CORRELATION = 1;
 const MATH = { default: 0, tensorOp: 1, fma: 3 } as const;
 const ACT_RELU = 1;
+const ACT_IDENTITY = 5;
+/** the only forward algorithm cudnnConvolutionBiasActivationForward runs with an identity activation */
+const ALGO_IMPLICIT_PRECOMP_GEMM = 1;
+/** DRAM bandwidth assumed when tuning weighs the separate epilogue kernel of an unfused conv (bytes/ms) */
+const EPILOGUE_BYTES_PER_MS = 2.5e9;
 const PERF_BYTES = 48; // cudnnConvolution{Fwd,BwdData}AlgoPerf_t: algo, status, time, memory(size_t), determinism, mathType, reserved[3]
 const SUBLIBS = ['libcudnn_graph.so.9', 'libcudnn_engines_precompiled.so.9', 'libcudnn_engines_runtime_compiled.so.9', 'libcudnn_heuristic.so.9', 'libcudnn_ops.so.9', 'libcudnn_cnn.so.9', 'libcudnn_adv.so.9'];
 
@@ -218,8 +223,10 @@ export class CudnnConv {
   private readonly one = Buffer.from(new Float32Array([1]).buffer);
   private readonly zero = Buffer.from(new Float32Array([0]).buffer);
   private algo: ConvAlgo = { algo: 0, math: 0, workspace: 0 };
-  /** bias + relu (+ residual before) in one cudnnConvolutionBiasActivationForward */
-  readonly fused: boolean;
+  /** bias + relu (+ residual before) fit one cudnnConvolutionBiasActivationForward */
+  private readonly reluFusable: boolean;
+  /** bias (+ residual before) with no activation: fused too, but only under IMPLICIT_PRECOMP_GEMM */
+  private readonly identityFusable: boolean;
 
   constructor(
     private readonly handle: number,
@@ -243,8 +250,17 @@ export class CudnnConv {
     cudnnCheck(f.convSet2d(this.conv, s.pads[0], s.pads[1], s.strides[0], s.strides[1], s.dilations[0], s.dilations[1], CROSS_CORRELATION, DATA.float32), 'cudnnSetConvolution2dDescriptor');
     cudnnCheck(f.convGroups(this.conv, s.groups), 'cudnnSetConvolutionGroupCount');
     cudnnCheck(f.convMath(this.conv, this.defaultMath()), 'cudnnSetConvolutionMathType');
-    cudnnCheck(f.actSet(this.actDesc, ACT_RELU, 0, 0), 'cudnnSetActivationDescriptor');
-    this.fused = !s.transpose && s.bias && s.act === 1 && s.residual !== 2;
+    this.reluFusable = !s.transpose && s.bias && s.act === 1 && s.residual !== 2;
+    this.identityFusable = !s.transpose && s.bias && s.act === 0 && s.residual !== 2;
+    cudnnCheck(f.actSet(this.actDesc, this.identityFusable ? ACT_IDENTITY : ACT_RELU, 0, 0), 'cudnnSetActivationDescriptor');
+  }
+
+  /**
+   * The bias / activation / residual epilogue runs inside cuDNN (else conv-runner.ts launches it): a plain
+   * Conv with a bias (ResNet's downsample 1x1) would otherwise pay a full extra read + write of its output.
+   */
+  get fused(): boolean {
+    return this.reluFusable || (this.identityFusable && this.algo.algo === ALGO_IMPLICIT_PRECOMP_GEMM);
   }
 
   /** fp32: FMA only (no TF32) unless asked; fp16: tensor cores. */
@@ -275,7 +291,13 @@ export class CudnnConv {
     const fn = this.spec.transpose ? (find ? f.bwdFind : f.bwdGet) : find ? f.fwdFind : f.fwdGet;
     const name = `cudnn${find ? 'Find' : 'Get'}Convolution${this.spec.transpose ? 'BackwardData' : 'Forward'}Algorithm${find ? '' : '_v7'}`;
     const mathOk = (m: number) => this.spec.dtype === 'float16' || this.spec.tf32 || m !== MATH.tensorOp;
-    return this.perfs(fn, name).filter((p) => p.workspace <= maxWorkspace && mathOk(p.math));
+    const ok = this.perfs(fn, name).filter((p) => p.workspace <= maxWorkspace && mathOk(p.math));
+    if (!find || !this.identityFusable) return ok;
+    // an algorithm that cannot fuse the bias pays the epilogue kernel: read + write y (and read z)
+    const s = this.spec;
+    const bytes = s.n * s.k * s.oh * s.ow * (s.dtype === 'float16' ? 2 : 4) * (s.residual ? 3 : 2);
+    const cost = (p: ConvAlgo) => (p.ms ?? Infinity) + (p.algo === ALGO_IMPLICIT_PRECOMP_GEMM ? 0 : bytes / EPILOGUE_BYTES_PER_MS);
+    return ok.sort((a, b) => cost(a) - cost(b));
   }
 
   /** Uses `a` (from the plan's tactics or a heuristic); returns its workspace bytes. */

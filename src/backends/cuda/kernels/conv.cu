@@ -130,6 +130,32 @@ __device__ void conv_epi_nhwc(T* y, const T* b, const T* z, const ConvGeo& g) {
   GRID_STRIDE(i, total) st(y, i, epilogue(ld(y, i), i, (int)(i % g.k), b, z, g));
 }
 
+// The same, 16 bytes per thread (k % (16 / sizeof(T)) == 0, 16-byte aligned y and z): the epilogue after a
+// cuDNN conv that cannot fuse it (no bias-relu form) is a full read + write of the output, so width matters.
+template <typename T>
+__device__ void conv_epi_nhwc_vec(T* y, const T* b, const T* z, const ConvGeo& g) {
+  constexpr int V = 16 / sizeof(T);
+  const i64 total = (i64)g.n * g.oh * g.ow * g.k / V;
+  GRID_STRIDE(i, total) {
+    uint4 yv = reinterpret_cast<const uint4*>(y)[i];
+    uint4 zv = make_uint4(0, 0, 0, 0);
+    if (z) zv = reinterpret_cast<const uint4*>(z)[i];
+    T* ye = reinterpret_cast<T*>(&yv);
+    const T* ze = reinterpret_cast<const T*>(&zv);
+    const int k0 = (int)((i * V) % g.k);
+#pragma unroll
+    for (int j = 0; j < V; ++j) {
+      float v = ld(ye, j);
+      if (b) v += ld(b, k0 + j);
+      if (z && g.residual == 1) v += ld(ze, j);
+      v = activate(v, g.act, g.a0, g.a1);
+      if (z && g.residual == 2) v += ld(ze, j);
+      st(ye, j, v);
+    }
+    reinterpret_cast<uint4*>(y)[i] = yv;
+  }
+}
+
 #define GEO_PARAMS int n, int c, int h, int w_, int k, int oh, int ow, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw, \
   int groups, int act, int residual, float a0, float a1
 #define GEO ConvGeo{n, c, h, w_, k, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups, act, residual, a0, a1}
@@ -138,7 +164,8 @@ __device__ void conv_epi_nhwc(T* y, const T* b, const T* z, const ConvGeo& g) {
   extern "C" __global__ void conv2d_##S(const T* x, const T* w, const T* b, const T* z, T* y, GEO_PARAMS) { conv2d<T>(x, w, b, z, y, GEO); } \
   extern "C" __global__ void convt2d_##S(const T* x, const T* w, const T* b, const T* z, T* y, GEO_PARAMS) { convt2d<T>(x, w, b, z, y, GEO); } \
   extern "C" __global__ void conv_epilogue_##S(T* y, const T* b, const T* z, GEO_PARAMS) { conv_epi<T>(y, b, z, GEO); } \
-  extern "C" __global__ void conv_epilogue_nhwc_##S(T* y, const T* b, const T* z, GEO_PARAMS) { conv_epi_nhwc<T>(y, b, z, GEO); }
+  extern "C" __global__ void conv_epilogue_nhwc_##S(T* y, const T* b, const T* z, GEO_PARAMS) { conv_epi_nhwc<T>(y, b, z, GEO); } \
+  extern "C" __global__ void conv_epilogue_nhwcvec_##S(T* y, const T* b, const T* z, GEO_PARAMS) { conv_epi_nhwc_vec<T>(y, b, z, GEO); }
 
 CONV_KERNELS(f32, float)
 CONV_KERNELS(f16, f16)

@@ -3,6 +3,11 @@
 // s1[3..6) = pads begin; s2[0..3) = dilations, s2[3..6) = pads end; pad = count_include_pad (avg) / storage_order (max).
 // Names: maxpool_<dtype>(x, y, ind (0 = none), n, Idx), avgpool_<dtype>(x, y, n, Idx),
 //        globalavgpool_<dtype> / globalmaxpool_<dtype>(x, y, rows, len): one block per (n, c) row.
+// NHWC (layout = 'NHWC', passes/layout-nhwc.ts): x [n, D, H, W, c], y [n, OD, OH, OW, c], channel innermost so
+// neighbouring threads read neighbouring channels; Idx as above with dims[3] = c.
+//        maxpool_nhwc_<dtype>(x, y, n, Idx) (no indices output), avgpool_nhwc_<dtype>(x, y, n, Idx),
+//        globalavgpool_nhwc_<dtype> / globalmaxpool_nhwc_<dtype>(x, y, n, len, c): x [n, len, c] -> y [n, c];
+//        block 256 = 32 channels x 8 partial sums, grid-stride over (n, channel chunk of 32).
 #include "common.cuh"
 
 template <typename T, bool MAX>
@@ -85,9 +90,81 @@ __device__ void global_impl(const T* x, T* y, i64 rows, i64 len) {
   }
 }
 
+template <typename T, bool MAX>
+__device__ void pool_nhwc_impl(const T* x, T* y, i64 n, const Idx& g) {
+  const i64 OD = g.dims[0], OH = g.dims[1], OW = g.dims[2], C = g.dims[3], ID = g.s0[0], IH = g.s0[1], IW = g.s0[2];
+  const i64 KD = g.s0[3], KH = g.s0[4], KW = g.s0[5], SD = g.s1[0], SH = g.s1[1], SW = g.s1[2];
+  const i64 PD = g.s1[3], PH = g.s1[4], PW = g.s1[5], DD = g.s2[0], DH = g.s2[1], DW = g.s2[2];
+  const i64 ED = g.s2[3], EH = g.s2[4], EW = g.s2[5];
+  GRID_STRIDE(i, n) {
+    i64 r = i;
+    const i64 c = r % C; r /= C;
+    const i64 ow = r % OW; r /= OW;
+    const i64 oh = r % OH; r /= OH;
+    const i64 od = r % OD; const i64 b = r / OD;
+    const i64 d0 = od * SD - PD, h0 = oh * SH - PH, w0 = ow * SW - PW;
+    const T* base = x + b * ID * IH * IW * C + c;
+    float acc = MAX ? -__int_as_float(0x7f800000) : 0.f;
+    i64 count = 0, padCount = 0;
+    bool any = false;
+    for (i64 kd = 0; kd < KD; ++kd) {
+      const i64 d = d0 + kd * DD;
+      if (d >= ID + ED) break;
+      const bool dIn = d >= 0 && d < ID;
+      for (i64 kh = 0; kh < KH; ++kh) {
+        const i64 h = h0 + kh * DH;
+        if (h >= IH + EH) break;
+        const bool hIn = h >= 0 && h < IH;
+        for (i64 kw = 0; kw < KW; ++kw) {
+          const i64 w = w0 + kw * DW;
+          if (w >= IW + EW) break;
+          if (d >= -PD && h >= -PH && w >= -PW) ++padCount;
+          if (!dIn || !hIn || w < 0 || w >= IW) continue;
+          const float v = ld(base, ((d * IH + h) * IW + w) * C);
+          ++count;
+          if (MAX) { if (v > acc || !any) acc = v; any = true; }
+          else acc += v;
+        }
+      }
+    }
+    st(y, i, MAX ? acc : acc / (float)(g.pad ? padCount : count));
+  }
+}
+
+template <typename T, bool MAX>
+__device__ void global_nhwc_impl(const T* x, T* y, i64 n, i64 len, i64 C) {
+  __shared__ float sh[8][33];
+  const int tx = threadIdx.x & 31, ty = threadIdx.x >> 5;
+  const i64 chunks = (C + 31) / 32;
+  for (i64 t = blockIdx.x; t < n * chunks; t += gridDim.x) {
+    const i64 b = t / chunks, c = (t % chunks) * 32 + tx;
+    float acc = MAX ? -__int_as_float(0x7f800000) : 0.f;
+    if (c < C) {
+      const T* p = x + b * len * C + c;
+      for (i64 j = ty; j < len; j += 8) {
+        const float v = ld(p, j * C);
+        if (MAX) acc = (v != v || acc != acc) ? __int_as_float(0x7fc00000) : fmaxf(acc, v);
+        else acc += v;
+      }
+    }
+    sh[ty][tx] = acc;
+    __syncthreads();
+    if (ty == 0 && c < C) {
+      float s = sh[0][tx];
+      for (int k = 1; k < 8; ++k) s = MAX ? ((sh[k][tx] != sh[k][tx] || s != s) ? __int_as_float(0x7fc00000) : fmaxf(s, sh[k][tx])) : s + sh[k][tx];
+      st(y, b * C + c, MAX ? s : s / (float)len);
+    }
+    __syncthreads();
+  }
+}
+
 #define POOL(T, TN)                                                                                                        \
   extern "C" __global__ void maxpool_##TN(const T* x, T* y, i64* ind, i64 n, Idx g) { pool_impl<T, true>(x, y, ind, n, g); } \
   extern "C" __global__ void avgpool_##TN(const T* x, T* y, i64 n, Idx g) { pool_impl<T, false>(x, y, 0, n, g); }             \
   extern "C" __global__ void globalmaxpool_##TN(const T* x, T* y, i64 rows, i64 len) { global_impl<T, true>(x, y, rows, len); } \
-  extern "C" __global__ void globalavgpool_##TN(const T* x, T* y, i64 rows, i64 len) { global_impl<T, false>(x, y, rows, len); }
+  extern "C" __global__ void globalavgpool_##TN(const T* x, T* y, i64 rows, i64 len) { global_impl<T, false>(x, y, rows, len); } \
+  extern "C" __global__ void maxpool_nhwc_##TN(const T* x, T* y, i64 n, Idx g) { pool_nhwc_impl<T, true>(x, y, n, g); }        \
+  extern "C" __global__ void avgpool_nhwc_##TN(const T* x, T* y, i64 n, Idx g) { pool_nhwc_impl<T, false>(x, y, n, g); }       \
+  extern "C" __global__ void globalmaxpool_nhwc_##TN(const T* x, T* y, i64 n, i64 len, i64 c) { global_nhwc_impl<T, true>(x, y, n, len, c); } \
+  extern "C" __global__ void globalavgpool_nhwc_##TN(const T* x, T* y, i64 n, i64 len, i64 c) { global_nhwc_impl<T, false>(x, y, n, len, c); }
 POOL(float, f32) POOL(f16, f16)

@@ -62,13 +62,43 @@ function copyNd(w: string, dims: number[], s0: number[], s1: number[]) {
   return { kernel: `copy_nd_${w}`, n, idx: { dims: dims.length ? dims : [1], s0: s0.length ? s0 : [0], s1: s1.length ? s1 : [0] } };
 }
 
+/**
+ * Transpose as the fewest moves: size-1 axes dropped and runs of input axes that stay adjacent merged (as
+ * the CPU's transposeRaw). One group left: a view (alias). [r, c] -> [c, r] or [b, r, c] -> [b, c, r] (NCHW <->
+ * NHWC): the tiled shared-memory kernel (thin sides < 16 loop per thread). Anything else: copy_nd.
+ */
 const transpose: Lowering = (c) => {
   const x = c.input(0);
   const rank = x.dims.length;
   const perm = c.attrs.ints('perm', x.dims.map((_, i) => rank - 1 - i));
+  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) throw c.error(`perm [${perm}] is not a permutation of ${rank} axes`);
   const dims = perm.map((p) => x.dims[p]);
+  const groups: number[][] = [];
+  for (const p of perm.filter((p) => x.dims[p] !== 1)) {
+    const g = groups[groups.length - 1];
+    if (g && g[g.length - 1] + 1 === p) g.push(p);
+    else groups.push([p]);
+  }
+  if (groups.length <= 1) return { outputs: [{ dtype: x.dtype, dims, alias: 0 }] };
+  const w = widthSuffix(x.dtype, c);
+  const size = (g: number[]) => g.reduce((a, p) => a * x.dims[p], 1);
+  const byFirst = [...groups].sort((a, b) => a[0] - b[0]);
+  const order = groups.map((g) => byFirst.indexOf(g)).join();
+  if (order === '1,0' || order === '0,2,1') {
+    const [b, r, cc] = byFirst.length === 2 ? [1, size(byFirst[0]), size(byFirst[1])] : byFirst.map(size);
+    const thin = Math.min(r, cc) < 16;
+    const tl = byteSize(x.dtype) <= 2 ? 64 : 32;
+    const tiles = b * Math.ceil(r / tl) * Math.ceil(cc / tl);
+    const grid = thin ? Math.max(1, Math.min(Math.ceil((b * Math.max(r, cc)) / 256), 1 << 16)) : Math.max(1, Math.min(tiles, 1 << 20));
+    const kernel = `transpose_${thin ? 'thin' : 'tiled'}_${w}`;
+    return {
+      outputs: [{ dtype: x.dtype, dims }],
+      deviceInputs: [0],
+      emit: (ip, op, l) => l.blocks('shape', kernel, grid, 256, [{ ptr: ip[0] }, { ptr: op[0] }, { i64: r }, { i64: cc }, { i64: b }]),
+    };
+  }
   const st = contiguousStrides(x.dims);
-  const k = copyNd(widthSuffix(x.dtype, c), dims, perm.map((p) => st[p]), contiguousStrides(dims));
+  const k = copyNd(w, dims, perm.map((p) => st[p]), contiguousStrides(dims));
   return {
     outputs: [{ dtype: x.dtype, dims }],
     deviceInputs: [0],

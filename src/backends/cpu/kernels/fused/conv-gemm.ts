@@ -7,11 +7,15 @@ import type { Tensor } from '../../../../tensor/tensor.js';
 import type { KernelContext } from '../../kernel.js';
 import { applyActivation, FUSED_ATTRS } from './activation.js';
 import { callKernel } from './call.js';
+import { channelLast } from '../layout.js';
 
 const innerAttrs = (ctx: KernelContext): Map<string, Attribute> =>
   new Map([...ctx.node.attributes].filter(([k]) => !FUSED_ATTRS.has(k)));
 
-export function fusedConv(ctx: KernelContext): Tensor[] {
+/** layout 'NHWC': X, W (KRSC) and Z channel-last (layout.ts) */
+export const fusedConv = channelLast(fusedConvNchw, [0, 1, 3]);
+
+function fusedConvNchw(ctx: KernelContext): Tensor[] {
   const y = callKernel(ctx, 'Conv', [ctx.input(0), ctx.input(1), ctx.optionalInput(2)], innerAttrs(ctx), 11);
   const z = ctx.optionalInput(3);
   if (!z) return [applyActivation(ctx, y)];
