@@ -15,6 +15,7 @@ import { sameAsInput0 } from './schema.js';
 import { schemas as convSchemas } from './conv.js';
 import { broadcastDims } from './elementwise.js';
 import { matmulShape } from './matmul.js';
+import { skipLayerNormSchema } from './skip-layernorm.js';
 
 export const FUSED_DOMAIN = 'tensorjet';
 
@@ -101,4 +102,5 @@ export const schemas: OpSchema[] = [
   { opType: 'FusedElementwise', domain: FUSED_DOMAIN, infer: fusedElementwiseInfer },
   { opType: 'FusedAttention', domain: FUSED_DOMAIN, infer: fusedAttentionInfer },
   { opType: 'Gelu', domain: FUSED_DOMAIN, infer: sameAsInput0 },
+  skipLayerNormSchema,
 ];

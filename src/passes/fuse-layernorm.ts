@@ -4,8 +4,11 @@
  *     (d^2 as Pow(d, 2) or Mul(d, d); axes a trailing range) -> LayerNormalization(x, gamma, beta)
  *   Gelu: x * 0.5 * (1 + Erf(x / sqrt(2))), any grouping of the product -> Gelu (opset >= 20) or
  *     tensorjet::Gelu (older opsets, where ONNX has no Gelu).
+ *   Residual: LayerNormalization(a + b) over the last axis with 1-D scale/bias -> tensorjet::SkipLayerNorm(a, b, ...)
+ *     (b broadcasting to a: same shape or trailing dims); a + b, when also read elsewhere, is its second output.
  */
-import type { Node } from '../ir/graph.js';
+import type { Dim, Node } from '../ir/graph.js';
+import { inferShapes } from '../ir/shape-inference.js';
 import { readInts } from '../backends/cpu/util.js';
 import { rulePass, type Rule, type RewriteView } from './rewrite.js';
 import { constant, constScalar, defaultOpset, flt, int, near, replacePattern, soleProducer, str, useFusedDomain } from './fuse-util.js';
@@ -173,4 +176,51 @@ const gelu: Rule = {
   },
 };
 
-export const fuseLayerNorm = rulePass('fuse-layernorm', [layerNormWithBias, layerNormNoBias, gelu]);
+/** 0 when `b` broadcasts into `a`'s shape (a is the full operand), 1 for the reverse, else undefined. */
+function fullOperand(a: Dim[] | undefined, b: Dim[] | undefined): 0 | 1 | undefined {
+  if (!a || !b) return undefined;
+  const within = (full: Dim[], part: Dim[]): boolean => {
+    let k = 0;
+    while (k < part.length && part[k] === 1) k++;
+    const p = part.slice(k);
+    return p.length <= full.length && p.every((d, i) => d === full[full.length - p.length + i]);
+  };
+  return within(a, b) ? 0 : within(b, a) ? 1 : undefined;
+}
+
+const skipLayerNorm: Rule = {
+  name: 'skip-layernorm',
+  root: 'LayerNormalization',
+  apply(ln, view) {
+    if (ln.outputs.filter(Boolean).length !== 1 || ln.outputs.length > 1) return undefined;
+    const add = view.producer(ln.inputs[0]);
+    if (!add || add.domain !== '' || add.opType !== 'Add' || add.inputs.length !== 2) return undefined;
+    const scale = constant(view, ln.inputs[1]);
+    const bias = ln.inputs[2] ? constant(view, ln.inputs[2]) : undefined;
+    if (!scale || scale.dims.length !== 1 || scale.dims[0] < 2 || (ln.inputs[2] && (!bias || bias.dims.join() !== scale.dims.join()))) return undefined;
+    const shapes = inferShapes(view.ctx.model);
+    const [sa, sb] = add.inputs.map((i) => shapes.get(i)?.shape);
+    const k = fullOperand(sa, sb);
+    if (k === undefined) return undefined;
+    const full = k === 0 ? sa! : sb!;
+    const axisAttr = ln.attributes.get('axis');
+    const axis = axisAttr && axisAttr.type === 'int' ? axisAttr.value : -1;
+    if (axis !== -1 && axis !== full.length - 1) return undefined;
+    if (full[full.length - 1] !== scale.dims[0]) return undefined;
+    const eps = ln.attributes.get('epsilon');
+    // the sum is an output of its own when something else reads it
+    const sum = view.onlyReadBy(add.outputs[0], ln) ? [] : [add.outputs[0]];
+    const fused: Node = {
+      name: ln.name,
+      opType: 'SkipLayerNorm',
+      domain: useFusedDomain(view),
+      inputs: [add.inputs[k], add.inputs[1 - k], ...ln.inputs.slice(1, 3).filter(Boolean)],
+      outputs: [ln.outputs[0], ...sum],
+      attributes: new Map([['epsilon', flt(eps && eps.type === 'float' ? eps.value : 1e-5)]]),
+    };
+    // at the Add's place: every input is ready there, and readers of the sum (if any) come after it
+    return { remove: [add, ln], insert: [fused] };
+  },
+};
+
+export const fuseLayerNorm = rulePass('fuse-layernorm', [layerNormWithBias, layerNormNoBias, gelu, skipLayerNorm]);

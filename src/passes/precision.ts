@@ -1,7 +1,10 @@
 /**
  * fp16 for GPU targets: float32 values computed by ops in FP16_OPS become float16; everything else
- * (numerically sensitive ops: normalizations, Softmax, reductions, Exp/Log/Pow...; ops in `fp32Layers`;
- * ops with subgraphs; ops of unknown dtype) stays float32 with Casts at the borders. Float32 constants
+ * (numerically sensitive ops: reductions, Exp/Log/Pow, BatchNormalization...; ops in `fp32Layers`;
+ * ops with subgraphs; ops of unknown dtype) stays float32 with Casts at the borders. LayerNormalization,
+ * SkipLayerNorm, Softmax and LogSoftmax read and write fp16 but accumulate in fp32 inside the CUDA kernels
+ * (norm.cu, softmax.cu); their scale/bias become float16 constants like other weights (LayerNormalization
+ * only with its single output: its Mean / InvStdDev outputs are float32). Float32 constants
  * feeding fp16 ops are stored as float16; graph inputs and outputs keep their declared dtype (Cast at the
  * boundary). Non-float values (shape-like int tensors) are never touched. Runs once, after fusion.
  */
@@ -19,14 +22,19 @@ export const FP16_OPS = new Set([
   'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool',
   'Reshape', 'Flatten', 'Transpose', 'Squeeze', 'Unsqueeze', 'Concat', 'Slice', 'Split', 'Gather', 'Identity',
   'Shape', 'Size', 'Expand', 'Tile',
+  'LayerNormalization', 'SkipLayerNorm', 'Softmax', 'LogSoftmax',
 ]);
+
+/** FP16_OPS whose extra outputs are statistics kept float32: they run in fp16 only with their first output. */
+const FIRST_OUTPUT_ONLY = new Set(['LayerNormalization']);
 
 export interface PrecisionOptions {
   /** node names that stay float32 */
   fp32Layers?: readonly string[];
 }
 
-const isHalfOp = (n: Node): boolean => (n.domain === '' || n.domain === FUSED_DOMAIN) && FP16_OPS.has(n.opType);
+const isHalfOp = (n: Node): boolean =>
+  (n.domain === '' || n.domain === FUSED_DOMAIN) && FP16_OPS.has(n.opType) && !(FIRST_OUTPUT_ONLY.has(n.opType) && n.outputs.slice(1).some(Boolean));
 
 /** Rewrites `model` in place for fp16; returns the number of nodes that now run in fp16. */
 export function convertToFp16(model: Model, opts: PrecisionOptions = {}): number {

@@ -13,6 +13,7 @@ import { float16ArrayToFloat32, float32ArrayToFloat16 } from '../../src/tensor/f
 import { makeTensor, type Tensor } from '../../src/tensor/tensor.js';
 import { cpuRegistry, randomFloats, runNode } from '../helpers.js';
 import { kernelsFor, oneNodeModel, planOf } from './harness.js';
+import { glueCases } from './cases-glue.js';
 
 interface In { dtype?: DType; dims: number[]; lo?: number; hi?: number; ints?: number[]; floats?: number[]; constant?: boolean }
 interface Case { nhwc?: boolean; name: string; op: string; inputs: In[]; attrs?: Record<string, Attribute>; opset?: number; outputs?: number; tol?: number; domain?: string }
@@ -75,6 +76,7 @@ function cases(): Case[] {
     c.push({ name: `Cast_${from}_${to}`, op: 'Cast', inputs: [{ dtype: from, dims: [257], lo: -50, hi: 50 }], attrs: { to: int(DT[to]) }, opset: 19 });
   }
   c.push(...nnCases());
+  c.push(...glueCases());
   return c;
 }
 

@@ -4,11 +4,13 @@ import { callKernel } from './fused/call.js';
 import { fusedConv, fusedGemm } from './fused/conv-gemm.js';
 import { fusedElementwise } from './fused/elementwise.js';
 import { fusedAttention } from './fused/attention.js';
+import { skipLayerNorm } from './fused/skip-layernorm.js';
 
 export const kernels: KernelTable = {
   'tensorjet::FusedConv': fusedConv,
   'tensorjet::FusedGemm': fusedGemm,
   'tensorjet::FusedElementwise': fusedElementwise,
   'tensorjet::FusedAttention': fusedAttention,
+  'tensorjet::SkipLayerNorm': skipLayerNorm,
   'tensorjet::Gelu': (ctx) => [callKernel(ctx, 'Gelu', [ctx.input(0)], ctx.node.attributes, 20)],
 };

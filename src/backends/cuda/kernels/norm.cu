@@ -5,6 +5,10 @@
 // Names: rownorm_warp_<dtype> (one warp per row, 8 rows per block), rownorm_block_<dtype> (one block per row);
 //   args (x, scale, bias|0, y, mean|0, rstd|0 (float32 stats), rows, cols, P, Q, S, M, eps, rms).
 // batchnorm_<dtype>(x, scale, bias, mean, var, y, n, C, S, eps): inference BatchNormalization.
+// skipln_{warp,warpvec,block}_<dtype>(x, skip, scale, bias|0, y, sum|0, rows, cols, skipRows, eps): tensorjet::SkipLayerNorm,
+//   y = LN(x + skip[row % skipRows]) over rows of `cols` (scale/bias [cols]); the sum stays fp32 (written to `sum` if given).
+//   warp: one warp per row, the row held in registers (cols <= 1024); warpvec: the same with 128-bit accesses
+//   (8 halves / 4 floats; cols % that == 0, 16-byte aligned pointers); block: one block per row, re-reading x and skip.
 #include "common.cuh"
 
 __device__ __forceinline__ float warp_sum(float v) {
@@ -80,6 +84,123 @@ __device__ void batchnorm_impl(const T* x, const T* scale, const T* bias, const 
     st(y, i, ld(x, i) * k + (ld(bias, c) - ld(mean, c) * k));
   }
 }
+
+// V consecutive elements at p (16-byte aligned when V * sizeof(T) is 16 or 32) as floats, and back.
+template <int V, typename T>
+__device__ __forceinline__ void ldv(const T* p, float* o) {
+  if (V * sizeof(T) % 16 == 0) {
+#pragma unroll
+    for (int q = 0; q < V * (int)sizeof(T) / 16; q++) {
+      const uint4 u = reinterpret_cast<const uint4*>(p)[q];
+      const T* e = reinterpret_cast<const T*>(&u);
+#pragma unroll
+      for (int k = 0; k < 16 / (int)sizeof(T); k++) o[q * (16 / sizeof(T)) + k] = ld(e, k);
+    }
+  } else {
+#pragma unroll
+    for (int k = 0; k < V; k++) o[k] = ld(p, k);
+  }
+}
+template <int V, typename T>
+__device__ __forceinline__ void stv(T* p, const float* v) {
+  if (V * sizeof(T) % 16 == 0) {
+#pragma unroll
+    for (int q = 0; q < V * (int)sizeof(T) / 16; q++) {
+      uint4 u;
+      T* e = reinterpret_cast<T*>(&u);
+#pragma unroll
+      for (int k = 0; k < 16 / (int)sizeof(T); k++) st(e, k, v[q * (16 / sizeof(T)) + k]);
+      reinterpret_cast<uint4*>(p)[q] = u;
+    }
+  } else {
+#pragma unroll
+    for (int k = 0; k < V; k++) st(p, k, v[k]);
+  }
+}
+
+// One warp per row; lane handles elements (t * 32 + lane) * V .. + V - 1 for t < NV (cols <= 32 * V * NV, cols % V == 0).
+template <typename T, int V, int NV>
+__device__ void skipln_warp(const T* x, const T* sk, const T* sc, const T* b, T* y, T* sum, i64 rows, i64 cols, i64 skipRows, float eps) {
+  const int lane = threadIdx.x & 31;
+  const i64 wpb = blockDim.x >> 5;
+  const float inv = 1.f / (float)cols;
+  for (i64 row = (i64)blockIdx.x * wpb + (threadIdx.x >> 5); row < rows; row += (i64)gridDim.x * wpb) {
+    const T* xr = x + row * cols;
+    const T* kr = sk + (row % skipRows) * cols;
+    float v[NV][V];
+    float s = 0.f;
+#pragma unroll
+    for (int t = 0; t < NV; t++) {
+      const i64 j = (i64)(t * 32 + lane) * V;
+      if (j < cols) {
+        float a[V];
+        ldv<V>(xr + j, v[t]);
+        ldv<V>(kr + j, a);
+#pragma unroll
+        for (int k = 0; k < V; k++) { v[t][k] += a[k]; s += v[t][k]; }
+      }
+    }
+    const float mu = warp_sum(s) * inv;
+    float ss = 0.f;
+#pragma unroll
+    for (int t = 0; t < NV; t++) {
+      const i64 j = (i64)(t * 32 + lane) * V;
+      if (j < cols) {
+#pragma unroll
+        for (int k = 0; k < V; k++) { const float d = v[t][k] - mu; ss += d * d; }
+      }
+    }
+    const float rs = rsqrtf(warp_sum(ss) * inv + eps);
+#pragma unroll
+    for (int t = 0; t < NV; t++) {
+      const i64 j = (i64)(t * 32 + lane) * V;
+      if (j < cols) {
+        float g[V], o[V], c[V];
+        ldv<V>(sc + j, g);
+        if (b) ldv<V>(b + j, c);
+#pragma unroll
+        for (int k = 0; k < V; k++) o[k] = (v[t][k] - mu) * rs * g[k] + (b ? c[k] : 0.f);
+        stv<V>(y + row * cols + j, o);
+        if (sum) stv<V>(sum + row * cols + j, v[t]);
+      }
+    }
+  }
+}
+
+template <typename T>
+__device__ void skipln_block(const T* x, const T* sk, const T* sc, const T* b, T* y, T* sum, i64 rows, i64 cols, i64 skipRows, float eps) {
+  __shared__ float sh[32];
+  for (i64 row = blockIdx.x; row < rows; row += gridDim.x) {
+    const T* xr = x + row * cols;
+    const T* kr = sk + (row % skipRows) * cols;
+    float s = 0.f;
+    for (i64 j = threadIdx.x; j < cols; j += blockDim.x) s += ld(xr, j) + ld(kr, j);
+    const float mu = block_sum(s, sh) / (float)cols;
+    float ss = 0.f;
+    for (i64 j = threadIdx.x; j < cols; j += blockDim.x) { const float d = ld(xr, j) + ld(kr, j) - mu; ss += d * d; }
+    const float rs = rsqrtf(block_sum(ss, sh) / (float)cols + eps);
+    for (i64 j = threadIdx.x; j < cols; j += blockDim.x) {
+      const float v = ld(xr, j) + ld(kr, j);
+      st(y + row * cols, j, (v - mu) * rs * ld(sc, j) + (b ? ld(b, j) : 0.f));
+      if (sum) st(sum + row * cols, j, v);
+    }
+  }
+}
+
+#define SKIPLN(T, TN, VEC)                                                                                                        \
+  extern "C" __global__ void skipln_warp_##TN(const T* x, const T* k, const T* sc, const T* b, T* y, T* s, i64 rows, i64 cols,     \
+                                              i64 skipRows, float eps) {                                                          \
+    skipln_warp<T, 1, 32>(x, k, sc, b, y, s, rows, cols, skipRows, eps);                                                          \
+  }                                                                                                                               \
+  extern "C" __global__ void skipln_warpvec_##TN(const T* x, const T* k, const T* sc, const T* b, T* y, T* s, i64 rows, i64 cols,  \
+                                                 i64 skipRows, float eps) {                                                       \
+    skipln_warp<T, VEC, 32 / VEC>(x, k, sc, b, y, s, rows, cols, skipRows, eps);                                                   \
+  }                                                                                                                               \
+  extern "C" __global__ void skipln_block_##TN(const T* x, const T* k, const T* sc, const T* b, T* y, T* s, i64 rows, i64 cols,    \
+                                               i64 skipRows, float eps) {                                                         \
+    skipln_block<T>(x, k, sc, b, y, s, rows, cols, skipRows, eps);                                                                \
+  }
+SKIPLN(float, f32, 4) SKIPLN(f16, f16, 8)
 
 #define NORM(T, TN)                                                                                                               \
   extern "C" __global__ void rownorm_warp_##TN(const T* x, const T* sc, const T* b, T* y, float* mu, float* rs, i64 rows, i64 cols, \

@@ -1,9 +1,14 @@
-/** tensorjet::FusedElementwise: one generated kernel per program (fused-codegen.ts), broadcasting via strides. */
+/**
+ * tensorjet::FusedElementwise: one generated kernel per program (fused-codegen.ts), broadcasting via strides.
+ * tensorjet::Gelu (erf Gelu recovered before opset 20) runs as ONNX Gelu: without this lowering the rewriter
+ * refused the recovery (Backend.supportsOp), the erf chain became a FusedElementwise and never reached FusedGemm.
+ */
 import { FUSED_DOMAIN, parseProgram, programDtypeInput } from '../../../ops/fused.js';
 import type { DType } from '../../../tensor/dtype.js';
 import type { KernelFamily } from '../compile.js';
 import { fusedKernel } from '../fused-codegen.js';
-import type { IdxStruct, Lowering } from './types.js';
+import { elementwiseLowerings } from './elementwise.js';
+import type { IdxStruct, KArg, Lowering } from './types.js';
 import { broadcastDims, broadcastStrides, numelOf } from './types.js';
 
 const CODES: Partial<Record<DType, number>> = { float32: 0, float16: 1, int32: 2, int64: 3, float64: 4 };
@@ -36,6 +41,10 @@ const fusedElementwise: Lowering = (c) => {
     deviceInputs: ins.map((_, i) => i),
     emit: (ip, op, l) => {
       if (!n) return;
+      // the vector kernel: no strided input, 32-bit indices, 16-byte aligned pointers (arena buffers always are)
+      const vec = n >= 8 && n < 2 ** 31 && (modes & 0xaaaaaa) === 0 && [op[0], ...ip.slice(0, k.inputs)].every((p) => p % 16 === 0);
+      const head: KArg[] = [{ ptr: op[0] }, { i32: outDtype === 'float16' ? 1 : 0 }, ...ip.slice(0, k.inputs).map((ptr) => ({ ptr }))];
+      if (vec) return l.elementwise(k.module as KernelFamily, k.vecKernel, Math.ceil(n / 8), [...head, { i64: n }, { u32: codes >>> 0 }, { u32: modes >>> 0 }]);
       l.elementwise(k.module as KernelFamily, k.kernel, n, [
         { ptr: op[0] }, { i32: outDtype === 'float16' ? 1 : 0 },
         ...ip.slice(0, k.inputs).map((ptr) => ({ ptr })),
@@ -46,4 +55,7 @@ const fusedElementwise: Lowering = (c) => {
   };
 };
 
-export const fusedLowerings: Record<string, Lowering> = { [`${FUSED_DOMAIN}::FusedElementwise`]: fusedElementwise };
+export const fusedLowerings: Record<string, Lowering> = {
+  [`${FUSED_DOMAIN}::FusedElementwise`]: fusedElementwise,
+  [`${FUSED_DOMAIN}::Gelu`]: elementwiseLowerings.Gelu,
+};

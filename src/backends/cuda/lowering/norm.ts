@@ -1,7 +1,10 @@
 /**
  * Lowerings for LayerNormalization, RMSNormalization, InstanceNormalization, GroupNormalization (one row kernel,
- * fp32 statistics; warp per row for short rows, block per row otherwise) and inference BatchNormalization (kernels/norm.cu).
+ * fp32 statistics; warp per row for short rows, block per row otherwise), inference BatchNormalization and
+ * tensorjet::SkipLayerNorm (LN(x + skip) in one pass: warp per row with the row in registers, 128-bit accesses
+ * when the pointers and row length allow) (kernels/norm.cu).
  */
+import { FUSED_DOMAIN } from '../../../ops/fused.js';
 import { normAxis, numelOf, type KArg, type LowerCtx, type Lowered, type OutMeta } from './types.js';
 import type { Lowering } from './types.js';
 
@@ -113,7 +116,42 @@ const batchNorm: Lowering = (c) => {
   };
 };
 
+const skipLayerNorm: Lowering = (c) => {
+  // the full-shaped operand is X (the pass may order them either way when shapes were symbolic)
+  const swap = numelOf(c.input(1).dims) > numelOf(c.input(0).dims);
+  const [xi, ki] = swap ? [1, 0] : [0, 1];
+  const x = c.input(xi), sk = c.input(ki);
+  const sfx = c.floatSuffix(x.dtype);
+  sameDtype(c, c.inputs[3] ? [1, 2, 3] : [1, 2]);
+  const cols = x.dims.length ? x.dims[x.dims.length - 1] : 1;
+  const n = numelOf(x.dims);
+  const rows = cols ? n / cols : 0;
+  const d = [...sk.dims];
+  while (d.length && d[0] === 1) d.shift();
+  const tail = x.dims.slice(x.dims.length - d.length);
+  if (d.length > x.dims.length || d.some((k, i) => k !== tail[i]) || (d.length === 0 && cols !== 1)) throw c.unsupported(`skip shape [${sk.dims}] does not broadcast into X [${x.dims}] by rows`);
+  const skipRows = Math.max(1, cols ? numelOf(sk.dims) / cols : 1);
+  if (!Number.isInteger(skipRows)) throw c.unsupported(`skip shape [${sk.dims}] is not whole rows of X [${x.dims}]`);
+  for (const i of c.inputs[3] ? [2, 3] : [2]) if (numelOf(c.input(i).dims) !== cols) throw c.unsupported(`scale/bias [${c.input(i).dims}] must have ${cols} elements`);
+  const sum = c.node.outputs.length > 1 && !!c.node.outputs[1];
+  const vec = x.dtype === 'float16' ? 8 : 4;
+  const eps = c.attrs.float('epsilon', 1e-5);
+  return {
+    outputs: sum ? [{ dtype: x.dtype, dims: x.dims }, { dtype: x.dtype, dims: x.dims }] : [{ dtype: x.dtype, dims: x.dims }],
+    deviceInputs: c.inputs[3] ? [0, 1, 2, 3] : [0, 1, 2],
+    emit: (ip, op, l) => {
+      if (!rows || !cols) return;
+      const ptrs = [ip[xi], ip[ki], ip[2], c.inputs[3] ? ip[3] : 0, op[0], sum ? op[1] : 0];
+      const args: KArg[] = [...ptrs.map((ptr) => ({ ptr })), { i64: rows }, { i64: cols }, { i64: skipRows }, { f32: eps }];
+      if (cols > 1024) return l.blocks('norm', `skipln_block_${sfx}`, Math.min(rows, 1 << 20), 256, args);
+      const aligned = cols % vec === 0 && ptrs.every((p) => p % 16 === 0);
+      l.blocks('norm', `skipln_${aligned ? 'warpvec' : 'warp'}_${sfx}`, Math.min(Math.ceil(rows / 8), 1 << 20), 256, args);
+    },
+  };
+};
+
 export const normLowerings: Record<string, Lowering> = {
+  [`${FUSED_DOMAIN}::SkipLayerNorm`]: skipLayerNorm,
   LayerNormalization: layerNorm(false),
   RMSNormalization: layerNorm(true),
   InstanceNormalization: instanceNorm,

@@ -46,6 +46,9 @@ const softmax: Lowering = (c) => {
   const inner = c.opset >= 13 ? numelOf(x.dims.slice(axis + 1)) : 1;
   const kernel = `${c.node.opType.toLowerCase()}_axis_${sfx}`;
   const slices = outer * inner;
+  // a non-last axis: a thread per slice walking the axis reads coalesced across threads (YOLO's DFL softmax over
+  // axis 1 of [N, 16, 4, A]); a block per slice stays for the last axis and for long axes with few slices
+  const coalesced = inner > 1 && (inner >= 32 || n <= 1024);
   return {
     outputs: [{ dtype: x.dtype, dims: x.dims }],
     deviceInputs: [0],
@@ -53,6 +56,7 @@ const softmax: Lowering = (c) => {
       if (!slices || !n) return;
       const args = [{ ptr: ip[0] }, { ptr: op[0] }, { i64: outer }, { i64: n }, { i64: inner }];
       if (c.node.opType === 'Hardmax') l.elementwise('softmax', kernel, slices, args);
+      else if (coalesced) l.elementwise('softmax', kernel.replace('_axis_', '_inner_'), slices, args);
       else l.blocks('softmax', kernel, Math.min(slices, 1 << 20), 256, args);
     },
   };
