@@ -13,10 +13,11 @@ import { float16ArrayToFloat32, float32ArrayToFloat16 } from '../../src/tensor/f
 import { makeTensor, type Tensor } from '../../src/tensor/tensor.js';
 import { cpuRegistry, randomFloats, runNode } from '../helpers.js';
 import { kernelsFor, oneNodeModel, planOf } from './harness.js';
+import { layoutCases } from './cases-layout.js';
 import { glueCases } from './cases-glue.js';
 
-interface In { dtype?: DType; dims: number[]; lo?: number; hi?: number; ints?: number[]; floats?: number[]; constant?: boolean }
-interface Case { nhwc?: boolean; name: string; op: string; inputs: In[]; attrs?: Record<string, Attribute>; opset?: number; outputs?: number; tol?: number; domain?: string }
+export interface In { dtype?: DType; dims: number[]; lo?: number; hi?: number; ints?: number[]; floats?: number[]; constant?: boolean }
+export interface Case { nhwc?: boolean; name: string; op: string; inputs: In[]; attrs?: Record<string, Attribute>; opset?: number; outputs?: number; tol?: number; domain?: string }
 
 const ints = (value: number[]): Attribute => ({ type: 'ints', value });
 const int = (value: number): Attribute => ({ type: 'int', value });
@@ -76,6 +77,7 @@ function cases(): Case[] {
     c.push({ name: `Cast_${from}_${to}`, op: 'Cast', inputs: [{ dtype: from, dims: [257], lo: -50, hi: 50 }], attrs: { to: int(DT[to]) }, opset: 19 });
   }
   c.push(...nnCases());
+  c.push(...layoutCases());
   c.push(...glueCases());
   return c;
 }

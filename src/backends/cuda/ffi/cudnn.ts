@@ -227,6 +227,8 @@ export class CudnnConv {
   private readonly reluFusable: boolean;
   /** bias (+ residual before) with no activation: fused too, but only under IMPLICIT_PRECOMP_GEMM */
   private readonly identityFusable: boolean;
+  /** cuDNN refused the identity form once (it is documented for one algorithm only): the epilogue kernel runs */
+  private identityRefused = false;
 
   constructor(
     private readonly handle: number,
@@ -260,7 +262,7 @@ export class CudnnConv {
    * Conv with a bias (ResNet's downsample 1x1) would otherwise pay a full extra read + write of its output.
    */
   get fused(): boolean {
-    return this.reluFusable || (this.identityFusable && this.algo.algo === ALGO_IMPLICIT_PRECOMP_GEMM);
+    return this.reluFusable || (this.identityFusable && !this.identityRefused && this.algo.algo === ALGO_IMPLICIT_PRECOMP_GEMM);
   }
 
   /** fp32: FMA only (no TF32) unless asked; fp16: tensor cores. */
@@ -322,10 +324,11 @@ export class CudnnConv {
       cudnnCheck(f.backwardData(this.handle, this.one, this.filter, w, this.x, x, this.conv, a.algo, ws, a.workspace, this.zero, this.y, y), 'cudnnConvolutionBackwardData');
     } else if (this.fused) {
       const withZ = this.spec.residual === 1;
-      cudnnCheck(
-        f.biasAct(this.handle, this.one, this.x, x, this.filter, w, this.conv, a.algo, ws, a.workspace, withZ ? this.one : this.zero, this.y, withZ ? z : y, this.bias, b, this.actDesc, this.y, y),
-        'cudnnConvolutionBiasActivationForward',
-      );
+      const status = Number(f.biasAct(this.handle, this.one, this.x, x, this.filter, w, this.conv, a.algo, ws, a.workspace, withZ ? this.one : this.zero, this.y, withZ ? z : y, this.bias, b, this.actDesc, this.y, y));
+      if (status === 0) return;
+      if (this.reluFusable) cudnnCheck(status, 'cudnnConvolutionBiasActivationForward');
+      this.identityRefused = true; // the caller sees !fused and launches the epilogue
+      cudnnCheck(f.forward(this.handle, this.one, this.x, x, this.filter, w, this.conv, a.algo, ws, a.workspace, this.zero, this.y, y), 'cudnnConvolutionForward');
     } else {
       cudnnCheck(f.forward(this.handle, this.one, this.x, x, this.filter, w, this.conv, a.algo, ws, a.workspace, this.zero, this.y, y), 'cudnnConvolutionForward');
     }

@@ -138,7 +138,8 @@ __device__ void conv_epi_nhwc_vec(T* y, const T* b, const T* z, const ConvGeo& g
   const i64 total = (i64)g.n * g.oh * g.ow * g.k / V;
   GRID_STRIDE(i, total) {
     uint4 yv = reinterpret_cast<const uint4*>(y)[i];
-    uint4 zv = make_uint4(0, 0, 0, 0);
+    uint4 zv;
+    zv.x = zv.y = zv.z = zv.w = 0u;
     if (z) zv = reinterpret_cast<const uint4*>(z)[i];
     T* ye = reinterpret_cast<T*>(&yv);
     const T* ze = reinterpret_cast<const T*>(&zv);
