@@ -5,7 +5,8 @@
  *   FusedConv(X, W, B?, Z?)        Conv attrs + activation, activation_params, residual_before_activation
  *   FusedGemm(A, B, C?)            Gemm attrs + activation, activation_params; A may have rank != 2
  *   FusedElementwise(inputs...)    attr `program`: JSON ElementwiseProgram
- *   FusedAttention(Q, K, V, mask?) attrs scale, transpose_k, has_mask
+ *   FusedAttention(Q, K, V, mask?) attrs scale, transpose_k, has_mask, bshd (bit mask 1 Q, 2 K, 4 V, 8 Y:
+ *                                  rank-4 operand is [B, S, H, D] instead of [B, H, S, D])
  *   Gelu(X)                        ONNX Gelu for models whose opset predates it (20)
  */
 import { TensorJetError } from '../errors.js';
@@ -87,13 +88,21 @@ function fusedAttentionInfer(ctx: InferContext): (ValueMeta | undefined)[] {
   const [q, k, v] = ctx.inputs;
   if (!q) return [undefined];
   if (!q.shape || !k?.shape || !v?.shape || k.shape.length < 2) return [{ dtype: q.dtype }];
-  const r = k.shape.length;
-  const kt: Dim[] = ctx.attrs.int('transpose_k', 0) ? [...k.shape.slice(0, r - 2), k.shape[r - 1], k.shape[r - 2]] : k.shape;
   const where = `node '${ctx.node.name}'`;
-  const s = matmulShape(q.shape, kt, where);
+  const bshd = ctx.attrs.int('bshd', 0);
+  // [B, S, H, D] <-> [B, H, S, D] for the operands bshd marks
+  const swap12 = (d: Dim[], bit: number, what: string): Dim[] => {
+    if (!(bshd & bit)) return d;
+    if (d.length !== 4) throw new TensorJetError('E_SHAPE', `${where}: bshd marks ${what} as [B, S, H, D], but it has rank ${d.length}`);
+    return [d[0], d[2], d[1], d[3]];
+  };
+  const ks = swap12(k.shape, 2, 'K');
+  const r = ks.length;
+  const kt: Dim[] = ctx.attrs.int('transpose_k', 0) ? [...ks.slice(0, r - 2), ks[r - 1], ks[r - 2]] : ks;
+  const s = matmulShape(swap12(q.shape, 1, 'Q'), kt, where);
   const mask = ctx.attrs.int('has_mask', 0) ? ctx.inputs[3] : undefined;
   const sm = mask ? (mask.shape ? broadcastDims([s, mask.shape]) : undefined) : s;
-  return [{ dtype: q.dtype, shape: sm ? matmulShape(sm, v.shape, where) : undefined }];
+  return [{ dtype: q.dtype, shape: sm ? swap12(matmulShape(sm, swap12(v.shape, 4, 'V'), where), 8, 'Y') : undefined }];
 }
 
 export const schemas: OpSchema[] = [

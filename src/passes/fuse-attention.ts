@@ -3,6 +3,9 @@
  *   MatMul(Softmax(MatMul(Q, K^T) [/ c | * c] [+ mask], axis=-1), V)
  * K^T is either a Transpose of K swapping its last two axes (absorbed: transpose_k = 1) or any value
  * (transpose_k = 0). The scale must be a constant scalar; Softmax must be over the last axis (opset >= 13).
+ * The head split/merge Transposes of rank-4 attention are absorbed (attribute bshd) when nothing else
+ * reads their results: Transpose(0,2,1,3) into Q, into V and after the output; into K either followed by
+ * the last-two swap or merged with it as Transpose(0,2,3,1).
  */
 import type { Node } from '../ir/graph.js';
 import { rulePass, type Rule } from './rewrite.js';
@@ -12,6 +15,12 @@ const isLastTwoSwap = (perm: number[]): boolean => {
   const r = perm.length;
   return r >= 2 && perm.every((p, i) => (i < r - 2 ? p === i : i === r - 2 ? p === r - 1 : p === r - 2));
 };
+
+const samePerm = (n: Node | undefined, perm: number[]): boolean => {
+  const p = n?.attributes.get('perm');
+  return !!p && p.type === 'ints' && p.value.length === perm.length && p.value.every((x, i) => x === perm[i]);
+};
+const HEADS = [0, 2, 1, 3]; // [B, S, H, D] <-> [B, H, S, D]
 
 const attention: Rule = {
   name: 'attention',
@@ -55,20 +64,56 @@ const attention: Rule = {
     nodes.push(qk);
     let k = qk.inputs[1];
     let transposeK = 0;
+    let bshd = 0;
     const tr = soleProducer(view, k, qk, 'Transpose');
     const perm = tr?.attributes.get('perm');
     if (tr && perm && perm.type === 'ints' && isLastTwoSwap(perm.value)) {
       k = tr.inputs[0];
       transposeK = 1;
       nodes.push(tr);
+      const heads = soleProducer(view, k, tr, 'Transpose');
+      if (samePerm(heads, HEADS)) {
+        k = heads!.inputs[0];
+        bshd |= 2;
+        nodes.push(heads!);
+      }
+    } else if (tr && samePerm(tr, [0, 2, 3, 1])) {
+      k = tr.inputs[0];
+      transposeK = 1;
+      bshd |= 2;
+      nodes.push(tr);
+    }
+    // Q, V and the output: Transpose(0,2,1,3) read only by the pattern
+    let q = qk.inputs[0];
+    const tq = soleProducer(view, q, qk, 'Transpose');
+    if (samePerm(tq, HEADS)) {
+      q = tq!.inputs[0];
+      bshd |= 1;
+      nodes.push(tq!);
+    }
+    let v = out.inputs[1];
+    const tv = soleProducer(view, v, out, 'Transpose');
+    if (samePerm(tv, HEADS)) {
+      v = tv!.inputs[0];
+      bshd |= 4;
+      nodes.push(tv!);
+    }
+    let y = out.outputs[0];
+    const readers = view.readers(y);
+    const ty = readers.length === 1 && readers[0].opType === 'Transpose' && readers[0].domain === '' ? readers[0] : undefined;
+    if (ty && view.onlyReadBy(y, ty) && samePerm(ty, HEADS)) {
+      y = ty.outputs[0];
+      bshd |= 8;
+      nodes.push(ty);
     }
     const attributes = new Map([
       ['scale', flt(scale)],
       ['transpose_k', int(transposeK)],
       ['has_mask', int(mask ? 1 : 0)],
+      ...(bshd ? [['bshd', int(bshd)] as const] : []),
     ]);
-    const inputs = [qk.inputs[0], k, out.inputs[1], ...(mask ? [mask] : [])];
-    const fused: Node = { name: out.name, opType: 'FusedAttention', domain: useFusedDomain(view), inputs, outputs: [out.outputs[0]], attributes };
+    const inputs = [q, k, v, ...(mask ? [mask] : [])];
+    const fused: Node = { name: out.name, opType: 'FusedAttention', domain: useFusedDomain(view), inputs, outputs: [y], attributes };
     return replacePattern(view, nodes, fused);
   },
 };

@@ -14,6 +14,7 @@ import { makeTensor, type Tensor } from '../../src/tensor/tensor.js';
 import { cpuRegistry, randomFloats, runNode } from '../helpers.js';
 import { kernelsFor, oneNodeModel, planOf } from './harness.js';
 import { layoutCases } from './cases-layout.js';
+import { attnCases } from './cases-attn.js';
 import { glueCases } from './cases-glue.js';
 
 export interface In { dtype?: DType; dims: number[]; lo?: number; hi?: number; ints?: number[]; floats?: number[]; constant?: boolean }
@@ -70,6 +71,7 @@ function cases(): Case[] {
   }
   c.push(...convCases());
   c.push(...attentionCases());
+  c.push(...attnCases());
   c.push(...fusedCases());
   c.push({ name: 'Where_f32', op: 'Where', inputs: [{ dtype: 'bool', dims: [4, 1], ints: [1, 0, 1, 0] }, { dims: [4, 5] }, { dims: [5] }] });
   for (const [from, to] of [['float32', 'float16'], ['float16', 'float32'], ['float32', 'int32'], ['int64', 'float32'], ['float32', 'bool'], ['int32', 'int64']] as [DType, DType][]) {

@@ -46,6 +46,21 @@ test('FusedAttention: one query over two keys', () => {
   close(y, [10 * p0 + 20 * (1 - p0)], { rtol: 1e-6 });
 });
 
+test('FusedAttention bshd: [B, S, H, D] operands give the [B, H, S, D] result transposed', () => {
+  // B 1, S 3 (queries and keys), H 2, D 2: the same values read both ways
+  const vals = (n: number, off: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + off));
+  const [q, k, v] = [0, 1, 2].map((o) => t('float32', [1, 3, 2, 2], vals(12, o)));
+  const heads = (x: Tensor) => runNode('Transpose', [x], { perm: [0, 2, 1, 3] })[0] as Tensor;
+  const mask = t('float32', [1, 1, 1, 3], [0, -1, 0]);
+  const ref = run('FusedAttention', [heads(q), heads(k), heads(v), mask], { scale: 0.7, transpose_k: 1, has_mask: 1 });
+  const y = run('FusedAttention', [q, k, v, mask], { scale: 0.7, transpose_k: 1, has_mask: 1, bshd: 15 });
+  assert.deepEqual(y.dims, [1, 3, 2, 2]);
+  assertClose(y, heads(ref), { rtol: 1e-6 });
+  // only Y marked: inputs [B, H, S, D], output [B, S, H, D]
+  assertClose(run('FusedAttention', [heads(q), heads(k), heads(v), mask], { scale: 0.7, transpose_k: 1, has_mask: 1, bshd: 8 }), heads(ref), { rtol: 1e-6 });
+  assert.throws(() => run('FusedAttention', [t('float32', [3, 2], vals(6, 0)), t('float32', [3, 2], vals(6, 1)), t('float32', [3, 2], vals(6, 2))], { transpose_k: 1, bshd: 1 }), /bshd marks Q as \[B, S, H, D\], but it has rank 2/);
+});
+
 test('tensorjet::Gelu is erf Gelu', () => {
   close(run('Gelu', [t('float32', [3], [0, 1, -1])], {}), [0, 0.8413447, -0.1586553], { rtol: 1e-5, atol: 1e-6 });
 });

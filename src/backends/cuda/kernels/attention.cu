@@ -1,34 +1,44 @@
 // Attention family: tensorjet::FusedAttention = softmax(scale * Q K^T [+ mask]) V in one kernel
-// (flash-attention style: a tile of AT_BQ queries per block against K/V streamed through shared memory in
-// tiles of AT_BK keys, online softmax, fp32 accumulation). Layouts: batch index (b, h); Q [.., Sq, D]
-// (D contiguous), K by strides (kS per key, kD per dim: covers K [.., Sk, D] and K^T [.., D, Sk]),
-// V [.., Sk, Dv] (Dv contiguous), mask read by strides (0 = broadcast), Y contiguous [B, H, Sq, Dv].
-// AT_TPR threads share one query row, thread t owning dims t, t + AT_TPR, ... (conflict-free smem reads).
-// Names: attn_d<DMAX>_<dtype>_m<mask dtype> with DMAX 64 or 128 (>= max(D, Dv)).
+// (flash-attention style: a tile of queries per block against K/V streamed through shared memory in
+// tiles of keys, online softmax, fp32 accumulation). Every operand is read by strides, so one kernel
+// covers [B, H, S, D] and [B, S, H, D] (heads interleaved, as the projections produce them):
+// batch index (b, h); Q row stride qS (D contiguous); K by kS per key and kD per dim (covers K [.., Sk, D]
+// and K^T [.., D, Sk]); V row stride vS (Dv contiguous); Y row stride yS (Dv contiguous); mask by strides
+// (0 = broadcast).
+// Two kernels with the same arguments:
+//   attn_d<DMAX>_<dtype>_m<mask dtype>    FMA, any float dtype: AT_BQ queries per 256-thread block,
+//                                          AT_TPR threads per query row (conflict-free smem reads).
+//   attn_mma<DMAX>_f16_m<mask dtype>      tensor cores (mma.sync m16n8k16, fp32 accumulation, sm_80+):
+//                                          TC_BQ = 64 queries per 128-thread block, 16 per warp; S = Q K^T
+//                                          stays in registers and becomes P's A fragments (FlashAttention-2).
+//                                          Before sm_80 it runs the FMA code, 32 queries at a time.
+// DMAX 64 or 128 (>= max(D, Dv)); the grid is B * H * ceil(Sq / 64) for both.
 #include "common.cuh"
 
 #define AT_BQ 64
 #define AT_BK 32
 #define AT_TPR 4
 #define AT_THREADS (AT_BQ * AT_TPR)
+#define TC_BQ 64
+#define TC_BK 64
+#define TC_THREADS 128
 
-template <typename T, typename M, int DP>
-__device__ void attn_impl(const T* q, const T* k, const T* v, const M* mask, T* y, int H, int Sq, int Sk, int D, int Dv, float scale,
-                          i64 qB, i64 qH, i64 kB, i64 kH, i64 kS, i64 kD, i64 vB, i64 vH, i64 mB, i64 mH, i64 mQ, i64 mK) {
-  const int DM = DP * AT_TPR;
+#define ATTN_PARAMS(T, M)                                                                                                               \
+  const T *q, const T *k, const T *v, const M *mask, T *y, int H, int Sq, int Sk, int D, int Dv, float scale, i64 qB, i64 qH, i64 qS, \
+      i64 kB, i64 kH, i64 kS, i64 kD, i64 vB, i64 vH, i64 vS, i64 yB, i64 yH, i64 yS, i64 mB, i64 mH, i64 mQ, i64 mK
+#define ATTN_ARGS q, k, v, mask, y, H, Sq, Sk, D, Dv, scale, qB, qH, qS, kB, kH, kS, kD, vB, vH, vS, yB, yH, yS, mB, mH, mQ, mK
+
+// FMA path: BQ query rows from q0 of batch index (b, h), BQ * AT_TPR threads.
+template <typename T, typename M, int DP, int BQ>
+__device__ void attn_impl(i64 b, i64 h, int q0, ATTN_PARAMS(T, M)) {
+  const int DM = DP * AT_TPR, NT = BQ * AT_TPR;
   __shared__ float Ks[AT_BK][DP * AT_TPR];
   __shared__ float Vs[AT_BK][DP * AT_TPR];
   const int tid = threadIdx.x, r = tid / AT_TPR, t = tid % AT_TPR;
-  const int tiles = (Sq + AT_BQ - 1) / AT_BQ;
   const float NEG_INF = -__int_as_float(0x7f800000);
-  // blockIdx.x enumerates (b, h, tile); the launcher sizes the grid to B * H * tiles
-  const i64 blk = blockIdx.x;
-  const int tile = (int)(blk % tiles);
-  const i64 bh = blk / tiles;
-  const i64 b = bh / H, h = bh % H;
-  const int qi = tile * AT_BQ + r;
+  const int qi = q0 + r;
   const bool valid = qi < Sq;
-  const T* qp = q + b * qB + h * qH + (i64)(valid ? qi : 0) * D;
+  const T* qp = q + b * qB + h * qH + (i64)(valid ? qi : 0) * qS;
   const T* kp = k + b * kB + h * kH;
   const T* vp = v + b * vB + h * vH;
   const M* mp = mask ? mask + b * mB + h * mH + (i64)(valid ? qi : 0) * mQ : 0;
@@ -42,10 +52,10 @@ __device__ void attn_impl(const T* q, const T* k, const T* v, const M* mask, T* 
   float m = NEG_INF, l = 0.f;
   for (int k0 = 0; k0 < Sk; k0 += AT_BK) {
     __syncthreads();
-    for (int idx = tid; idx < AT_BK * DM; idx += AT_THREADS) {
+    for (int idx = tid; idx < AT_BK * DM; idx += NT) {
       const int j = idx / DM, c = idx % DM, kj = k0 + j;
       Ks[j][c] = kj < Sk && c < D ? ld(kp, kj * kS + c * kD) : 0.f;
-      Vs[j][c] = kj < Sk && c < Dv ? ld(vp, (i64)kj * Dv + c) : 0.f;
+      Vs[j][c] = kj < Sk && c < Dv ? ld(vp, kj * vS + c) : 0.f;
     }
     __syncthreads();
     float s[AT_BK];
@@ -78,7 +88,7 @@ __device__ void attn_impl(const T* q, const T* k, const T* v, const M* mask, T* 
     m = mn;
   }
   if (!valid) return;
-  T* yp = y + (bh * Sq + qi) * (i64)Dv;
+  T* yp = y + b * yB + h * yH + (i64)qi * yS;
   const float inv = 1.f / l;  // a row masked everywhere with -inf gives 0 * inf = NaN, as the reference
 #pragma unroll
   for (int i = 0; i < DP; ++i) {
@@ -87,13 +97,221 @@ __device__ void attn_impl(const T* q, const T* k, const T* v, const M* mask, T* 
   }
 }
 
-#define ATTN(T, TN, M, MN, DP, DN)                                                                                                       \
-  extern "C" __global__ void __launch_bounds__(AT_THREADS) attn_d##DN##_##TN##_m##MN(                                                 \
-      const T* q, const T* k, const T* v, const M* mask, T* y, int H, int Sq, int Sk, int D, int Dv, float scale, i64 qB, i64 qH,   \
-      i64 kB, i64 kH, i64 kS, i64 kD, i64 vB, i64 vH, i64 mB, i64 mH, i64 mQ, i64 mK) {                                                \
-    attn_impl<T, M, DP>(q, k, v, mask, y, H, Sq, Sk, D, Dv, scale, qB, qH, kB, kH, kS, kD, vB, vH, mB, mH, mQ, mK);                   \
+#define ATTN(T, TN, M, MN, DP, DN)                                                                   \
+  extern "C" __global__ void __launch_bounds__(AT_THREADS) attn_d##DN##_##TN##_m##MN(ATTN_PARAMS(T, M)) { \
+    const int tiles = (Sq + AT_BQ - 1) / AT_BQ;                                                      \
+    const i64 bh = blockIdx.x / tiles;                                                               \
+    attn_impl<T, M, DP, AT_BQ>(bh / H, bh % H, (int)(blockIdx.x % tiles) * AT_BQ, ATTN_ARGS);         \
   }
 ATTN(float, f32, float, f32, 16, 64) ATTN(float, f32, float, f32, 32, 128)
 ATTN(float, f32, f16, f16, 16, 64) ATTN(float, f32, f16, f16, 32, 128)
 ATTN(f16, f16, f16, f16, 16, 64) ATTN(f16, f16, f16, f16, 32, 128)
 ATTN(f16, f16, float, f32, 16, 64) ATTN(f16, f16, float, f32, 32, 128)
+
+#if __CUDA_ARCH__ >= 800
+typedef unsigned int u32;
+struct __align__(16) v16 { u32 x, y, z, w; };  // 8 halves (no vector_types header under NVRTC)
+#define TC_LD (DP + 8)  // smem row pitch in halves: 16 B skew keeps ldmatrix conflict-free
+
+__device__ __forceinline__ u32 smem_addr(const void* p) {
+  u32 a;
+  asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(a) : "l"(p));
+  return a;
+}
+__device__ __forceinline__ void ldsm_x4(u32* r, const f16* p) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];" : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(smem_addr(p)));
+}
+__device__ __forceinline__ void ldsm_x4_t(u32* r, const f16* p) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];" : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(smem_addr(p)));
+}
+// c += a (16x16, row) * b (16x8, col)
+__device__ __forceinline__ void mma16816(float* c, const u32* a, u32 b0, u32 b1) {
+  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
+               : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+__device__ __forceinline__ u32 pack_h2(float lo, float hi) {
+  u32 r;
+  asm("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));
+  return r;
+}
+// 16-byte moves apply when the columns are contiguous, 8-aligned and the base is 16-byte aligned
+__device__ __forceinline__ bool vec_ok(const f16* p, i64 rs, i64 cs, int cols) {
+  return cs == 1 && cols % 8 == 0 && rs % 8 == 0 && ((unsigned long long)p & 15) == 0;
+}
+
+// rows [r0, r0 + 64) x cols [0, DP) of the operand at p (row stride rs, col stride cs) -> S, zero outside n x cols
+template <int DP>
+__device__ void tc_load(f16 (*S)[TC_LD], const f16* p, int r0, int n, int cols, i64 rs, i64 cs) {
+  const int tid = threadIdx.x;
+  if (vec_ok(p, rs, cs, cols)) {
+    const int CH = DP / 8;
+    for (int idx = tid; idx < TC_BK * CH; idx += TC_THREADS) {
+      const int r = idx / CH, c = (idx % CH) * 8;
+      v16 w = {0, 0, 0, 0};
+      if (r0 + r < n && c < cols) w = *(const v16*)(p + (i64)(r0 + r) * rs + c);
+      *(v16*)&S[r][c] = w;
+    }
+  } else if (rs == 1) {  // K^T: consecutive threads walk the keys (coalesced)
+    for (int idx = tid; idx < TC_BK * DP; idx += TC_THREADS) {
+      const int r = idx % TC_BK, c = idx / TC_BK;
+      S[r][c] = r0 + r < n && c < cols ? p[(i64)(r0 + r) + c * cs] : (f16)0;
+    }
+  } else {
+    for (int idx = tid; idx < TC_BK * DP; idx += TC_THREADS) {
+      const int r = idx / DP, c = idx % DP;
+      S[r][c] = r0 + r < n && c < cols ? p[(i64)(r0 + r) * rs + c * cs] : (f16)0;
+    }
+  }
+}
+
+template <typename M, int DP>
+__device__ void attn_mma_impl(i64 b, i64 h, int q0, const f16* q, const f16* k, const f16* v, const M* mask, f16* y, int Sq, int Sk,
+                              int D, int Dv, float scale, i64 qB, i64 qH, i64 qS, i64 kB, i64 kH, i64 kS, i64 kD, i64 vB, i64 vH,
+                              i64 vS, i64 yB, i64 yH, i64 yS, i64 mB, i64 mH, i64 mQ, i64 mK) {
+  __shared__ __align__(16) f16 Ks[TC_BK][TC_LD];  // also stages the Q tile and the output tile
+  __shared__ __align__(16) f16 Vs[TC_BK][TC_LD];
+  const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32, g = lane / 4, t4 = lane % 4;
+  const float NEG_INF = -__int_as_float(0x7f800000);
+  const float LOG2E = 1.4426950408889634f;
+  const f16* qp = q + b * qB + h * qH;
+  const f16* kp = k + b * kB + h * kH;
+  const f16* vp = v + b * vB + h * vH;
+  // Q tile -> registers (A fragments, 16 rows per warp)
+  tc_load<DP>(Ks, qp, q0, Sq, D, qS, 1);
+  __syncthreads();
+  u32 qf[DP / 16][4];
+#pragma unroll
+  for (int kc = 0; kc < DP / 16; ++kc) ldsm_x4(qf[kc], &Ks[warp * 16 + (lane % 8) + ((lane / 8) % 2) * 8][kc * 16 + (lane / 16) * 8]);
+  // this thread's two query rows (g and g + 8 of the warp's 16) and their mask rows
+  const int qa = q0 + warp * 16 + g, qb = qa + 8;
+  const M* ma = mask ? mask + b * mB + h * mH + (i64)(qa < Sq ? qa : 0) * mQ : 0;
+  const M* mb = mask ? mask + b * mB + h * mH + (i64)(qb < Sq ? qb : 0) * mQ : 0;
+  float o[DP / 8][4];
+#pragma unroll
+  for (int i = 0; i < DP / 8; ++i) o[i][0] = o[i][1] = o[i][2] = o[i][3] = 0.f;
+  float m[2] = {NEG_INF, NEG_INF}, l[2] = {0.f, 0.f};  // l: this thread's partial row sums
+  const float sl = scale * LOG2E;
+  const int dch = (D + 15) / 16, vch = (Dv + 15) / 16;
+  for (int k0 = 0; k0 < Sk; k0 += TC_BK) {
+    __syncthreads();  // the previous tile (or Q) is consumed
+    tc_load<DP>(Ks, kp, k0, Sk, D, kS, kD);
+    tc_load<DP>(Vs, vp, k0, Sk, Dv, vS, 1);
+    __syncthreads();
+    float s[TC_BK / 8][4];
+#pragma unroll
+    for (int i = 0; i < TC_BK / 8; ++i) s[i][0] = s[i][1] = s[i][2] = s[i][3] = 0.f;
+#pragma unroll
+    for (int kc = 0; kc < DP / 16; ++kc) {
+      if (kc >= dch) break;
+#pragma unroll
+      for (int np = 0; np < TC_BK / 16; ++np) {
+        u32 bf[4];
+        ldsm_x4(bf, &Ks[np * 16 + (lane % 8) + (lane / 16) * 8][kc * 16 + ((lane / 8) % 2) * 8]);
+        mma16816(s[2 * np], qf[kc], bf[0], bf[1]);
+        mma16816(s[2 * np + 1], qf[kc], bf[2], bf[3]);
+      }
+    }
+    // scores in log2 units: (scale * qk + mask) * log2(e); keys past Sk are -inf
+    float mt[2] = {NEG_INF, NEG_INF};
+#pragma unroll
+    for (int nt = 0; nt < TC_BK / 8; ++nt) {
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        const int key = k0 + nt * 8 + 2 * t4 + (e & 1);
+        float x = s[nt][e] * sl;
+        if (key >= Sk) x = NEG_INF;
+        else if (mask) x = fmaf(ld(e < 2 ? ma : mb, (i64)key * mK), LOG2E, x);
+        s[nt][e] = x;
+        mt[e / 2] = fmaxf(mt[e / 2], x);
+      }
+    }
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      mt[r] = fmaxf(mt[r], __shfl_xor_sync(0xffffffffu, mt[r], 1));
+      mt[r] = fmaxf(mt[r], __shfl_xor_sync(0xffffffffu, mt[r], 2));
+      const float mn = fmaxf(m[r], mt[r]);
+      const float corr = m[r] == NEG_INF ? 0.f : exp2f(m[r] - mn);
+      l[r] *= corr;
+#pragma unroll
+      for (int i = 0; i < DP / 8; ++i) o[i][2 * r] *= corr, o[i][2 * r + 1] *= corr;
+      m[r] = mn;
+    }
+#pragma unroll
+    for (int nt = 0; nt < TC_BK / 8; ++nt) {
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        const float mr = m[e / 2];
+        const float p = mr == NEG_INF ? 0.f : exp2f(s[nt][e] - mr);
+        l[e / 2] += p;
+        s[nt][e] = p;
+      }
+    }
+    // O += P V: P's C fragments of two adjacent 8-key tiles are the A fragment of one 16-key chunk
+#pragma unroll
+    for (int kc = 0; kc < TC_BK / 16; ++kc) {
+      const u32 pa[4] = {pack_h2(s[2 * kc][0], s[2 * kc][1]), pack_h2(s[2 * kc][2], s[2 * kc][3]),
+                         pack_h2(s[2 * kc + 1][0], s[2 * kc + 1][1]), pack_h2(s[2 * kc + 1][2], s[2 * kc + 1][3])};
+#pragma unroll
+      for (int dp = 0; dp < DP / 16; ++dp) {
+        if (dp >= vch) break;
+        u32 bf[4];
+        ldsm_x4_t(bf, &Vs[kc * 16 + (lane % 8) + ((lane / 8) % 2) * 8][dp * 16 + (lane / 16) * 8]);
+        mma16816(o[2 * dp], pa, bf[0], bf[1]);
+        mma16816(o[2 * dp + 1], pa, bf[2], bf[3]);
+      }
+    }
+  }
+  // normalize, stage the warp's 16 rows in smem (f16), then store the tile by rows
+  float inv[2];
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    l[r] += __shfl_xor_sync(0xffffffffu, l[r], 1);
+    l[r] += __shfl_xor_sync(0xffffffffu, l[r], 2);
+    inv[r] = 1.f / l[r];  // a row masked everywhere with -inf gives 0 * inf = NaN, as the reference
+  }
+  __syncthreads();  // every warp is done with Ks
+#pragma unroll
+  for (int i = 0; i < DP / 8; ++i) {
+    const int c = i * 8 + 2 * t4;
+    *(u32*)&Ks[warp * 16 + g][c] = pack_h2(o[i][0] * inv[0], o[i][1] * inv[0]);
+    *(u32*)&Ks[warp * 16 + g + 8][c] = pack_h2(o[i][2] * inv[1], o[i][3] * inv[1]);
+  }
+  __syncthreads();
+  f16* yp = y + b * yB + h * yH;
+  if (vec_ok(yp, yS, 1, Dv)) {
+    const int CH = DP / 8;
+    for (int idx = tid; idx < TC_BQ * CH; idx += TC_THREADS) {
+      const int r = idx / CH, c = (idx % CH) * 8;
+      if (q0 + r < Sq && c < Dv) *(v16*)(yp + (i64)(q0 + r) * yS + c) = *(const v16*)&Ks[r][c];
+    }
+  } else {
+    for (int idx = tid; idx < TC_BQ * DP; idx += TC_THREADS) {
+      const int r = idx / DP, c = idx % DP;
+      if (q0 + r < Sq && c < Dv) yp[(i64)(q0 + r) * yS + c] = Ks[r][c];
+    }
+  }
+}
+#endif
+
+#define ATTN_MMA(M, MN, DN)                                                                                              \
+  extern "C" __global__ void __launch_bounds__(TC_THREADS) attn_mma##DN##_f16_m##MN(                                    \
+      const f16* q, const f16* k, const f16* v, const M* mask, f16* y, int H, int Sq, int Sk, int D, int Dv, float scale, \
+      i64 qB, i64 qH, i64 qS, i64 kB, i64 kH, i64 kS, i64 kD, i64 vB, i64 vH, i64 vS, i64 yB, i64 yH, i64 yS, i64 mB,    \
+      i64 mH, i64 mQ, i64 mK) {                                                                                          \
+    const int tiles = (Sq + TC_BQ - 1) / TC_BQ;                                                                          \
+    const i64 bh = blockIdx.x / tiles;                                                                                   \
+    const int q0 = (int)(blockIdx.x % tiles) * TC_BQ;                                                                    \
+    ATTN_MMA_BODY(M, DN)                                                                                                 \
+  }
+#if __CUDA_ARCH__ >= 800
+#define ATTN_MMA_BODY(M, DN) \
+  attn_mma_impl<M, DN>(bh / H, bh % H, q0, q, k, v, mask, y, Sq, Sk, D, Dv, scale, qB, qH, qS, kB, kH, kS, kD, vB, vH, vS, yB, yH, yS, mB, mH, mQ, mK);
+#else
+#define ATTN_MMA_BODY(M, DN)                                                                                              \
+  for (int half = 0; half < TC_BQ; half += TC_THREADS / AT_TPR) {                                                        \
+    attn_impl<f16, M, DN / AT_TPR, TC_THREADS / AT_TPR>(bh / H, bh % H, q0 + half, ATTN_ARGS);                            \
+  }
+#endif
+ATTN_MMA(f16, f16, 64) ATTN_MMA(f16, f16, 128)
+ATTN_MMA(float, f32, 64) ATTN_MMA(float, f32, 128)
