@@ -1,10 +1,13 @@
 /**
  * Per-context convolution execution: cuDNN (one handle on the context's stream, descriptors per spec, the
  * plan's tuned algorithm or cuDNN's heuristic) or the NVRTC direct kernels (kernels/conv.cu) when cuDNN is
- * missing or cannot express the conv (asymmetric pads). Epilogues cuDNN does not fuse run as one kernel.
+ * missing or cannot express the conv (asymmetric pads). fp16 NHWC convs go through cuDNN's graph API (the
+ * epilogue in the same operation graph) when tuning chose it, or untuned; else the legacy API, whose
+ * unfused epilogues run as one kernel.
  */
 import { CudnnConv, cudnnAvailable, cudnnCreate, cudnnDestroy, cudnnSupports, convKey, type ConvAlgo, type ConvSpec } from './ffi/cudnn.js';
 import { TensorJetError } from '../../errors.js';
+import { CudnnConvGraph, cudnnGraphSupports } from './ffi/cudnn-graph.js';
 import type { KArg, Launcher } from './lowering/types.js';
 
 const BLOCK = 256;
@@ -18,6 +21,8 @@ export function geoArgs(s: ConvSpec): KArg[] {
 export class ConvRunner {
   private handle = 0;
   private readonly convs = new Map<string, CudnnConv>();
+  /** graph-API convs by spec; null: the graph path was tried and is not used for that spec */
+  private readonly graphs = new Map<string, CudnnConvGraph | null>();
 
   constructor(
     stream: number,
@@ -51,10 +56,35 @@ export class ConvRunner {
     return cc;
   }
 
+  /** The graph-API conv for `spec` when tuning picked it (untuned: its heuristic's first config), else null. */
+  private graphFor(spec: ConvSpec): CudnnConvGraph | null {
+    const full = JSON.stringify(spec);
+    let g = this.graphs.get(full);
+    if (g !== undefined) return g;
+    g = null;
+    const tuned = this.tactics.get(convKey(spec));
+    if (cudnnGraphSupports(spec) && (!tuned || tuned.graph !== undefined)) {
+      try {
+        g = new CudnnConvGraph(this.handle, spec);
+        if (g.use(tuned?.graph ?? 0, this.maxWorkspace) < 0) {
+          g.dispose();
+          g = null;
+        }
+      } catch {
+        g?.dispose();
+        g = null; // this cuDNN cannot build the graph: the legacy API runs it
+      }
+    }
+    this.graphs.set(full, g);
+    return g;
+  }
+
   run(spec: ConvSpec, x: number, w: number, b: number, z: number, y: number, ws: number, l: Launcher): void {
     const sfx = spec.dtype === 'float16' ? 'f16' : 'f32';
     const total = spec.n * spec.k * spec.oh * spec.ow;
     const grid = Math.max(1, Math.min(Math.ceil(total / BLOCK), 1 << 20));
+    const g = this.handle ? this.graphFor(spec) : null;
+    if (g) return g.run(x, w, b, z, y, ws);
     if (this.handle && cudnnSupports(spec)) {
       const cc = this.planned(spec);
       cc.run(x, w, b, z, y, ws);
@@ -74,6 +104,8 @@ export class ConvRunner {
   dispose(): void {
     for (const c of this.convs.values()) c.dispose();
     this.convs.clear();
+    for (const g of this.graphs.values()) g?.dispose();
+    this.graphs.clear();
     if (this.handle) cudnnDestroy(this.handle);
     this.handle = 0;
   }

@@ -1,8 +1,9 @@
 /**
  * Build-time tactic selection (TensorRT's "tactics"): every convolution of the graph at the first profile's
- * opt shapes is timed on the build GPU through cuDNN (cudnnFind*Algorithm runs each algorithm), the fastest
- * that fits the workspace is kept and stored in the plan's kernel section. A timing cache on disk
- * (conv-tactics-ARCH.json next to the kernel cache, keyed by cuDNN version + conv key) makes rebuilds fast.
+ * opt shapes is timed on the build GPU through cuDNN (cudnnFind*Algorithm runs each legacy algorithm; fp16
+ * NHWC convs also time the graph API's first engine configs, epilogue included), the fastest that fits the
+ * workspace is kept and stored in the plan's kernel section. A timing cache on disk (conv-tactics-ARCH.json
+ * next to the kernel cache, keyed by cuDNN version + conv key) makes rebuilds fast.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,11 +13,57 @@ import type { DType } from '../../tensor/dtype.js';
 import type { KernelRegistry } from '../cpu/registry.js';
 import { cacheDir } from './compile.js';
 import { CudnnConv, cudnnCreate, cudnnDestroy, cudnnSupports, cudnnUnavailableReason, cudnnVersion, convKey, type ConvAlgo, type ConvSpec } from './ffi/cudnn.js';
+import { CudnnConvGraph, cudnnGraphSupports } from './ffi/cudnn-graph.js';
 import { buildShapePlan } from './planner.js';
+import type { CudaDevice } from './device.js';
 
 /** Workspace each context reserves for cuBLASLt / cuDNN (engine.ts LT_WORKSPACE). */
 export const CONV_WORKSPACE = 32 << 20;
 export const CONV_OPS = new Set(['Conv', 'ConvTranspose', 'FusedConv']);
+/** graph-API engine configs timed per conv (runtime-compiled ones take ~0.3 s each to finalize) */
+const GRAPH_CANDIDATES = 4;
+/** timing-cache format: entries from before the graph API was timed are re-tuned */
+const CACHE_TAG = 'g1';
+
+/** The fastest graph-API config for `s` (rank and median ms of 5 runs after 2 warm-ups), if any finalizes. */
+function timeGraphConfigs(dev: CudaDevice, handle: number, s: ConvSpec): { rank: number; ms: number } | undefined {
+  const { d } = dev;
+  const el = 2;
+  const bytes = (n: number) => Math.max(n * el, 256);
+  const sizes = [s.n * s.h * s.w * s.c, s.k * s.kh * s.kw * (s.c / s.groups), s.k, s.n * s.oh * s.ow * s.k, s.n * s.oh * s.ow * s.k].map(bytes);
+  const bufs = sizes.map((n) => dev.alloc(n, 'conv tuning buffer'));
+  const ws = dev.alloc(CONV_WORKSPACE, 'conv tuning workspace');
+  const ev = [d.out('cuEventCreate', 0), d.out('cuEventCreate', 0)];
+  let g: CudnnConvGraph | undefined;
+  try {
+    bufs.forEach((p, i) => d.check(d.fn.cuMemsetD8Async(p, 0, sizes[i], 0), 'cuMemsetD8Async'));
+    g = new CudnnConvGraph(handle, s);
+    let best: { rank: number; ms: number } | undefined;
+    for (const c of g.candidates(CONV_WORKSPACE, GRAPH_CANDIDATES)) {
+      g.use(c.rank, CONV_WORKSPACE);
+      const run = () => g!.run(bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], ws);
+      run();
+      run();
+      const times: number[] = [];
+      for (let r = 0; r < 5; r++) {
+        d.check(d.fn.cuEventRecord(ev[0], 0), 'cuEventRecord');
+        run();
+        d.check(d.fn.cuEventRecord(ev[1], 0), 'cuEventRecord');
+        d.check(d.fn.cuEventSynchronize(ev[1]), 'cuEventSynchronize');
+        const o: [number] = [0];
+        d.check(d.fn.cuEventElapsedTime(o, ev[0], ev[1]), 'cuEventElapsedTime');
+        times.push(o[0]);
+      }
+      const ms = times.sort((a, b) => a - b)[2]!;
+      if (!best || ms < best.ms) best = { rank: c.rank, ms };
+    }
+    return best;
+  } finally {
+    g?.dispose();
+    for (const e of ev) d.fn.cuEventDestroy(e);
+    for (const p of [...bufs, ws]) dev.free(p);
+  }
+}
 
 export interface TuneInput {
   model: Model;
@@ -74,7 +121,8 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
   const file = join(cacheDir(), `conv-tactics-${t.arch}.json`);
   const cache = readCache(file);
   const out: Record<string, ConvAlgo> = {};
-  const todo = specs.filter((s) => !(out[convKey(s)] = cache[`${version}|${convKey(s)}`]));
+  const cacheKey = (s: ConvSpec) => `${version}|${CACHE_TAG}|${convKey(s)}`;
+  const todo = specs.filter((s) => !(out[convKey(s)] = cache[cacheKey(s)]));
   if (todo.length) {
     const { CudaDevice } = await import('./device.js');
     const dev = new CudaDevice(t.device);
@@ -85,8 +133,13 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
         let cc: CudnnConv | undefined;
         try {
           cc = new CudnnConv(handle, s);
-          const best = cc.candidates(true, CONV_WORKSPACE)[0];
-          if (best) out[convKey(s)] = cache[`${version}|${convKey(s)}`] = best;
+          let best: ConvAlgo | undefined = cc.candidates(true, CONV_WORKSPACE)[0];
+          if (cudnnGraphSupports(s)) {
+            // the legacy time excludes an unfused epilogue kernel: the graph has to win by that margin too
+            const graph = timeGraphConfigs(dev, handle, s);
+            if (graph && (!best || best.ms === undefined || graph.ms < best.ms)) best = { ...(best ?? { algo: 0, math: 0, workspace: 0 }), graph: graph.rank, ms: graph.ms };
+          }
+          if (best) out[convKey(s)] = cache[cacheKey(s)] = best;
         } catch (e) {
           t.onProgress?.(`conv ${i + 1}/${todo.length} not tuned (${(e as Error).message.split('\n')[0]}); cuDNN's heuristic picks at run time`);
         } finally {

@@ -208,6 +208,8 @@ export interface ConvAlgo {
   algo: number;
   math: number;
   workspace: number;
+  /** the graph API's engine config (rank in its heuristic list, cudnn-graph.ts) beat the legacy algorithms */
+  graph?: number;
   /** measured ms (tuning only) */
   ms?: number;
 }
