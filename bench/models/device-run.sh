@@ -8,17 +8,20 @@ source .gpu/env.sh >/dev/null
 ln -sfn .gpunm/node_modules node_modules
 export TENSORJET_CACHE_DIR=/tmp/tj-kernels TORCHINDUCTOR_CACHE_DIR=/tmp/inductor PYTHONUNBUFFERED=1
 DIST=${DIST:-dist-cuda}
+MODELS=${MODELS:-mlp,resnet50,bert,yolo}
+CHECKS=${CHECKS:-}  # a --filter regex for the kernel checks (default: all)
 OUT=${OUT:-/tmp/out}; W=/tmp/bench-logs; D=/tmp/tjbench; mkdir -p "$OUT" $W $D bench/results
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > $W/smi.txt
-(timeout 120 node $DIST/test/gpu/run.js --no-conformance > $W/gpu-tests.txt 2>&1; echo "rc $?" >> $W/gpu-tests.txt) &
-CHECKS=$!
-timeout 150 python3 bench/peers/export_models.py --out $D > $W/export.log 2>&1
-wait $CHECKS
+(timeout 120 node $DIST/test/gpu/run.js --no-conformance ${CHECKS:+--filter "$CHECKS"} > $W/gpu-tests.txt 2>&1; echo "rc $?" >> $W/gpu-tests.txt
+ timeout 60 node --test $DIST/test/gpu/pinned.test.js $DIST/test/gpu/event-loop.test.js >> $W/gpu-tests.txt 2>&1) &
+CHECKS_PID=$!
+timeout 150 python3 bench/peers/export_models.py --out $D --models $MODELS > $W/export.log 2>&1
+wait $CHECKS_PID
 rm -f $D/torch.jsonl
-timeout 140 python3 bench/peers/torch_peer.py --data $D --out $D/torch.jsonl --no-fp32 --compile-modes reduce-overhead --budget-s 90 > $W/peers.log 2>&1
+timeout 140 python3 bench/peers/torch_peer.py --data $D --out $D/torch.jsonl --models $MODELS --no-fp32 --compile-modes reduce-overhead --budget-s 90 > $W/peers.log 2>&1
 cp $D/torch.jsonl $W/ 2>/dev/null
-timeout 210 node $DIST/bench/models/run.js --data $D --peers $D/torch.jsonl --budget-s 170 > $W/node.log 2>&1
+timeout 210 node $DIST/bench/models/run.js --data $D --peers $D/torch.jsonl --models $MODELS --budget-s 170 > $W/node.log 2>&1
 cp "$(ls -t bench/results/*.md | head -1)" "$(ls -t bench/results/*.json | head -1)" $W/ 2>/dev/null
 tar czf "$OUT/bench.tgz" -C $W .
-tail -2 $W/gpu-tests.txt; grep -v '^ok ' $W/gpu-tests.txt | head -20; tail -3 $W/export.log; grep -c '"ok"' $W/torch.jsonl
+grep -E 'GPU kernel checks|^# (pass|fail|skip)' $W/gpu-tests.txt; grep -E '^(FAIL|not ok)' $W/gpu-tests.txt | head -20; tail -3 $W/export.log; grep -c '"ok"' $W/torch.jsonl
 grep -v '^|' $W/node.log | tail -30

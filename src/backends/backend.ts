@@ -33,8 +33,9 @@ export interface InferOptions {
   /** keep outputs on the device (GPU backends): returns DeviceTensor handles */
   outputLocation?: 'host' | 'device';
   /**
-   * Host tensors to write outputs into (by output name; dtype and dims must match what the inference
-   * produces): no allocation per call, and pinned ones (Engine.allocHostTensor) receive the data by DMA.
+   * Tensors to write outputs into (by output name; dtype and dims must match what the inference produces):
+   * no allocation per call. Host tensors (pinned ones from Engine.allocHostTensor receive the data by DMA),
+   * or with outputLocation 'device', DeviceTensors on the engine's GPU.
    */
   outputs?: Record<string, Tensor>;
 }

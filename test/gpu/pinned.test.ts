@@ -1,7 +1,7 @@
 /**
- * Host I/O paths of CUDA infer() agree: a plain input larger than one staging chunk (4 MiB), the same input in
- * a pinned tensor (direct DMA), outputs into caller tensors (pinned and plain); a disposed pinned tensor is
- * refused with E_DISPOSED. Skips without a GPU.
+ * I/O paths of CUDA infer() agree: a plain input larger than one staging chunk (4 MiB), the same input in a
+ * pinned tensor (direct DMA), outputs into caller tensors (pinned, plain, device); disposed pinned inputs and
+ * device outputs are refused. Skips without a GPU.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -47,6 +47,13 @@ test('pinned and plain host I/O give the same results; disposed pinned tensors a
     const yPlain = makeTensor('float32', [n, 8], new Float32Array(n * 8).fill(NaN));
     await ctx.infer({ x: plain }, { outputs: { y: yPlain } });
     assert.deepEqual([...(yPlain.data as Float32Array)], [...ref], 'plain input + plain caller output');
+    const { DeviceTensor } = await import('../../src/backends/cuda/index.js');
+    const yDev = DeviceTensor.fromHost(makeTensor('float32', [n, 8], new Float32Array(n * 8).fill(NaN)), 0);
+    const outDev = await ctx.infer({ x }, { outputLocation: 'device', outputs: { y: yDev } });
+    assert.equal(outDev.y, yDev, 'the caller device tensor is returned');
+    assert.deepEqual([...((await yDev.toHost()).data as Float32Array)], [...ref], 'pinned input + caller device output');
+    yDev.dispose();
+    await assert.rejects(ctx.infer({ x }, { outputLocation: 'device', outputs: { y: yDev } }), /outputs\['y'\] is a disposed device tensor/);
     x.dispose();
     await assert.rejects(ctx.infer({ x }), (e: Error & { code?: string }) => e.code === 'E_DISPOSED' && /input 'x' is a disposed pinned tensor/.test(e.message));
     y.dispose();

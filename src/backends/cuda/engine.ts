@@ -40,7 +40,7 @@ export interface PhaseTimes {
 
 /** A tensor that stays on the GPU; free it with dispose(). Reading `.data` is an error: use toHost(). */
 export class DeviceTensor implements Tensor {
-  private disposed = false;
+  private freed = false;
   constructor(
     readonly dtype: DType,
     readonly dims: readonly number[],
@@ -62,11 +62,14 @@ export class DeviceTensor implements Tensor {
   get data(): TensorData {
     throw new TensorJetError('E_USAGE', `tensor on cuda:${this.device.index} has no host data: call toHost() first`);
   }
+  get disposed(): boolean {
+    return this.freed;
+  }
   get location(): string {
     return `cuda:${this.device.index}`;
   }
   async toHost(): Promise<Tensor> {
-    if (this.disposed) throw new TensorJetError('E_DISPOSED', 'device tensor was disposed');
+    if (this.freed) throw new TensorJetError('E_DISPOSED', 'device tensor was disposed');
     const t = allocTensor(this.dtype, this.dims);
     const d = t.data as unknown as ArrayBufferView;
     this.device.makeCurrent();
@@ -74,8 +77,8 @@ export class DeviceTensor implements Tensor {
     return t;
   }
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+    if (this.freed) return;
+    this.freed = true;
     this.device.free(this.ptr);
     if (this.ownsDevice) this.device.release();
   }
@@ -94,6 +97,17 @@ function callerOutput(options: InferOptions, name: string, dtype: DType, dims: r
   if (t instanceof DeviceTensor || t.dtype !== dtype || t.dims.length !== dims.length || t.dims.some((x, i) => x !== dims[i])) {
     const got = t instanceof DeviceTensor ? `a tensor on ${t.location}` : `${t.dtype} [${t.dims}]`;
     throw new TensorJetError('E_USAGE', `outputs['${name}'] is ${got}, but this inference produces host ${dtype} [${dims}]`);
+  }
+  return t;
+}
+
+/** With outputLocation 'device': the caller's DeviceTensor for output `name` on this GPU, checked. */
+function callerDeviceOutput(options: InferOptions, name: string, dtype: DType, dims: readonly number[], gpu: number): DeviceTensor | undefined {
+  const t = options.outputs?.[name];
+  if (!t) return undefined;
+  if (!(t instanceof DeviceTensor) || t.disposed || t.device.index !== gpu || t.dtype !== dtype || t.dims.length !== dims.length || t.dims.some((x, i) => x !== dims[i])) {
+    const got = !(t instanceof DeviceTensor) ? 'a host tensor' : t.disposed ? 'a disposed device tensor' : `${t.dtype} [${t.dims}] on ${t.location}`;
+    throw new TensorJetError('E_USAGE', `outputs['${name}'] is ${got}, but this inference produces ${dtype} [${dims}] on cuda:${gpu}`);
   }
   return t;
 }
@@ -445,10 +459,12 @@ export class CudaContext implements BackendContext, Launcher {
     plan.outputs.forEach((v, i) => {
       const src = valuePtr(plan, v, this.base);
       if (device) {
-        const ptr = dev.alloc(v.bytes, `output '${v.name}'`);
+        // the caller's device tensor (no allocation per call) or a new one
+        const given = callerDeviceOutput(options, v.name, v.dtype, v.dims, dev.index);
+        const ptr = given?.ptr ?? dev.alloc(v.bytes, `output '${v.name}'`);
         if (v.storage.kind === 'host') d.check(d.fn.cuMemcpyHtoD(ptr, hostBytes(v.host!, v.name), v.bytes), 'cuMemcpyHtoD');
         else if (v.bytes) d.check(d.fn.cuMemcpyDtoDAsync(ptr, src, v.bytes, this.stream), 'cuMemcpyDtoDAsync');
-        results.set(v.name, new DeviceTensor(v.dtype, v.dims, ptr, v.bytes, dev));
+        results.set(v.name, given ?? new DeviceTensor(v.dtype, v.dims, ptr, v.bytes, dev));
       } else if (v.storage.kind !== 'host' && v.bytes) {
         const pinned = into[i] && pinnedAddress(hostBytes(into[i]!, v.name), `output '${v.name}'`);
         const dst = pinned ?? staging.address + st.outStaging[i].offset;

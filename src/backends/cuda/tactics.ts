@@ -22,6 +22,8 @@ export const CONV_WORKSPACE = 32 << 20;
 export const CONV_OPS = new Set(['Conv', 'ConvTranspose', 'FusedConv']);
 /** graph-API engine configs timed per conv (runtime-compiled ones take ~0.3 s each to finalize) */
 const GRAPH_CANDIDATES = 4;
+/** graph-API timing stops after this long per build (later convs keep their tuned legacy algorithm) */
+const GRAPH_TUNING_BUDGET_MS = 20_000;
 /** timing-cache format: entries from before the graph API was timed are re-tuned */
 const CACHE_TAG = 'g1';
 
@@ -74,14 +76,14 @@ export interface TuneInput {
   onProgress?: (msg: string, frac?: number) => void;
 }
 
-/** Conv specs of the graph at the opt shapes (symbolic dims without a profile count as 1). */
-export function convSpecs(t: TuneInput): ConvSpec[] {
+/** Conv specs of the graph at the first profile's opt (or min) shapes (symbolic dims without a profile count as 1). */
+export function convSpecs(t: TuneInput, at: 'opt' | 'min' = 'opt'): ConvSpec[] {
   const g = t.model.graph;
   const inputs = new Map<string, { dtype: DType; dims: number[] }>();
   for (const i of g.inputs) {
     if (g.constants.has(i.name) || i.type.kind !== 'tensor') continue;
-    const opt = t.profiles[0]?.[i.name]?.opt;
-    inputs.set(i.name, { dtype: i.type.dtype, dims: opt ?? (i.type.shape ?? []).map((d) => (typeof d === 'number' && d > 0 ? d : 1)) });
+    const dims = t.profiles[0]?.[i.name]?.[at];
+    inputs.set(i.name, { dtype: i.type.dtype, dims: dims ?? (i.type.shape ?? []).map((d) => (typeof d === 'number' && d > 0 ? d : 1)) });
   }
   const plan = buildShapePlan({ graph: g, opsets: t.model.opsets, weights: new Map(), inputs, cpuRegistry: t.cpuRegistry });
   const seen = new Map<string, ConvSpec>();
@@ -112,7 +114,10 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
   }
   let specs: ConvSpec[];
   try {
-    specs = convSpecs(t);
+    // opt shapes first (TensorRT tunes for opt); the profile's min shapes too (batch 1 has its own best kernels)
+    const byKey = new Map(convSpecs(t, 'opt').map((s) => [convKey(s), s]));
+    for (const s of convSpecs(t, 'min')) if (!byKey.has(convKey(s))) byKey.set(convKey(s), s);
+    specs = [...byKey.values()];
   } catch (e) {
     t.onProgress?.(`conv tuning skipped: shapes unknown at build (${(e as Error).message.split('\n')[0]}); cuDNN heuristics at run time`);
     return {};
@@ -127,6 +132,7 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
     const { CudaDevice } = await import('./device.js');
     const dev = new CudaDevice(t.device);
     const handle = cudnnCreate(0);
+    const graphDeadline = performance.now() + GRAPH_TUNING_BUDGET_MS;
     try {
       todo.forEach((s, i) => {
         t.onProgress?.(`tuning conv ${i + 1}/${todo.length}`, i / todo.length);
@@ -134,7 +140,7 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
         try {
           cc = new CudnnConv(handle, s);
           let best: ConvAlgo | undefined = cc.candidates(true, CONV_WORKSPACE)[0];
-          if (cudnnGraphSupports(s)) {
+          if (cudnnGraphSupports(s) && performance.now() < graphDeadline) {
             // the legacy time excludes an unfused epilogue kernel: the graph has to win by that margin too
             const graph = timeGraphConfigs(dev, handle, s);
             if (graph && (!best || best.ms === undefined || graph.ms < best.ms)) best = { ...(best ?? { algo: 0, math: 0, workspace: 0 }), graph: graph.rank, ms: graph.ms };
