@@ -228,6 +228,8 @@ export class CudnnConvGraph {
 
   /** Finalizes the execution plan for config `rank`; false if that engine cannot run this graph. */
   private tryPlan(rank: number, maxWorkspace: number): boolean {
+    if (this.pack) this.f.destroy(this.pack);
+    if (this.plan) this.f.destroy(this.plan);
     this.planDescs.destroy();
     this.plan = 0;
     this.pack = 0;
