@@ -5,12 +5,13 @@
 import { TensorJetError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { allocTensor, formatBytes } from '../../tensor/tensor.js';
-import type { DType, TensorData } from '../../tensor/dtype.js';
+import type { DType } from '../../tensor/dtype.js';
 import type { Plan } from '../../plan/types.js';
 import type { BackendContext, BackendEngine, HostTensor, InferOptions } from '../backend.js';
 import type { KernelRegistry } from '../cpu/registry.js';
 import { unpackKernels, type KernelFamily } from './compile.js';
 import { CudaDevice } from './device.js';
+import { callerDeviceOutput, callerOutput, DeviceTensor, hostBytes } from './io-tensors.js';
 import { allocPinned, CU_EVENT_DISABLE_TIMING, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL, CU_STREAM_NON_BLOCKING, freePinned, type PinnedBuffer } from './ffi/driver.js';
 import { cublasLtCreate, cublasLtDestroy, LtMatmul, type MatmulSpec } from './ffi/cublaslt.js';
 import type { IdxStruct, KArg, Launcher } from './lowering/types.js';
@@ -36,80 +37,6 @@ export interface PhaseTimes {
   h2dMs: number;
   computeMs: number;
   d2hMs: number;
-}
-
-/** A tensor that stays on the GPU; free it with dispose(). Reading `.data` is an error: use toHost(). */
-export class DeviceTensor implements Tensor {
-  private freed = false;
-  constructor(
-    readonly dtype: DType,
-    readonly dims: readonly number[],
-    readonly ptr: number,
-    readonly bytes: number,
-    readonly device: CudaDevice,
-    /** release `device` on dispose (tensors made by fromHost hold their own device reference) */
-    private readonly ownsDevice = false,
-  ) {}
-  /** Copies a host tensor to GPU `deviceIndex` (synchronously); use it as a device-resident infer() input. */
-  static fromHost(t: Tensor, deviceIndex: number): DeviceTensor {
-    const dev = new CudaDevice(deviceIndex);
-    const bytes = hostBytes(t, 'tensor');
-    const ptr = dev.alloc(Math.max(bytes.length, 1), 'device tensor');
-    dev.makeCurrent();
-    if (bytes.length) dev.d.check(dev.d.fn.cuMemcpyHtoD(ptr, bytes, bytes.length), 'cuMemcpyHtoD');
-    return new DeviceTensor(t.dtype, [...t.dims], ptr, bytes.length, dev, true);
-  }
-  get data(): TensorData {
-    throw new TensorJetError('E_USAGE', `tensor on cuda:${this.device.index} has no host data: call toHost() first`);
-  }
-  get disposed(): boolean {
-    return this.freed;
-  }
-  get location(): string {
-    return `cuda:${this.device.index}`;
-  }
-  async toHost(): Promise<Tensor> {
-    if (this.freed) throw new TensorJetError('E_DISPOSED', 'device tensor was disposed');
-    const t = allocTensor(this.dtype, this.dims);
-    const d = t.data as unknown as ArrayBufferView;
-    this.device.makeCurrent();
-    this.device.d.check(this.device.d.fn.cuMemcpyDtoH(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), this.ptr, this.bytes), 'cuMemcpyDtoH');
-    return t;
-  }
-  dispose(): void {
-    if (this.freed) return;
-    this.freed = true;
-    this.device.free(this.ptr);
-    if (this.ownsDevice) this.device.release();
-  }
-}
-
-export function hostBytes(t: Tensor, name: string): Uint8Array {
-  if (t.dtype === 'string') throw new TensorJetError('E_INPUT', `input '${name}': string tensors cannot go to the GPU`, { input: name });
-  const d = t.data as unknown as ArrayBufferView;
-  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-}
-
-/** The caller's tensor for output `name` (InferOptions.outputs), checked against what the plan produces. */
-function callerOutput(options: InferOptions, name: string, dtype: DType, dims: readonly number[]): Tensor | undefined {
-  const t = options.outputs?.[name];
-  if (!t) return undefined;
-  if (t instanceof DeviceTensor || t.dtype !== dtype || t.dims.length !== dims.length || t.dims.some((x, i) => x !== dims[i])) {
-    const got = t instanceof DeviceTensor ? `a tensor on ${t.location}` : `${t.dtype} [${t.dims}]`;
-    throw new TensorJetError('E_USAGE', `outputs['${name}'] is ${got}, but this inference produces host ${dtype} [${dims}]`);
-  }
-  return t;
-}
-
-/** With outputLocation 'device': the caller's DeviceTensor for output `name` on this GPU, checked. */
-function callerDeviceOutput(options: InferOptions, name: string, dtype: DType, dims: readonly number[], gpu: number): DeviceTensor | undefined {
-  const t = options.outputs?.[name];
-  if (!t) return undefined;
-  if (!(t instanceof DeviceTensor) || t.disposed || t.device.index !== gpu || t.dtype !== dtype || t.dims.length !== dims.length || t.dims.some((x, i) => x !== dims[i])) {
-    const got = !(t instanceof DeviceTensor) ? 'a host tensor' : t.disposed ? 'a disposed device tensor' : `${t.dtype} [${t.dims}] on ${t.location}`;
-    throw new TensorJetError('E_USAGE', `outputs['${name}'] is ${got}, but this inference produces ${dtype} [${dims}] on cuda:${gpu}`);
-  }
-  return t;
 }
 
 export interface EngineOptions {

@@ -16,7 +16,8 @@ import { HOST_FOLDABLE, LOWERINGS } from './lowering/index.js';
 import { tuneConvs } from './tactics.js';
 
 export { listCudaDevices, unavailableReason } from './devices.js';
-export { DeviceTensor, CudaEngine, CudaContext } from './engine.js';
+export { CudaEngine, CudaContext } from './engine.js';
+export { DeviceTensor } from './io-tensors.js';
 export type { CudaDeviceInfo } from './devices.js';
 
 /** Op types the CUDA backend runs (support matrix source). */
