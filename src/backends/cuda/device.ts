@@ -5,6 +5,9 @@ import { deviceProps } from './devices.js';
 
 /** Busy-poll budget per wait, microseconds (TENSORJET_CUDA_SPIN_US; 0 = always yield to the event loop). */
 const SPIN_US = Number(process.env.TENSORJET_CUDA_SPIN_US ?? 20) || 0;
+/** Waits block a koffi worker thread in cuEventSynchronize (TENSORJET_CUDA_WORKER_WAIT=0 polls instead). */
+let workerWaits = process.env.TENSORJET_CUDA_WORKER_WAIT !== '0';
+const CUDA_ERROR_INVALID_CONTEXT = 201;
 
 export class CudaDevice {
   readonly d: Driver;
@@ -45,9 +48,11 @@ export class CudaDevice {
   }
 
   /**
-   * Resolves once `event` has completed, polling without blocking the event loop: first a short busy
-   * poll (at most SPIN_US microseconds, so tiny inferences return without an event-loop turn), then
-   * setImmediate, then timers.
+   * Resolves once `event` has completed without blocking the event loop: a short busy poll first (at
+   * most SPIN_US microseconds, so tiny inferences return without an event-loop turn), then a koffi worker
+   * thread blocks in cuEventSynchronize and wakes the loop the moment the GPU is done. Where that wait
+   * is unavailable (the worker gets no context, koffi's async queue is full), it polls: setImmediate, then
+   * 1 ms timers.
    */
   waitEvent(event: number): Promise<void> {
     if (SPIN_US > 0) {
@@ -58,6 +63,22 @@ export class CudaDevice {
         if (s !== CUDA_ERROR_NOT_READY || process.hrtime.bigint() > until) break;
       }
     }
+    if (workerWaits) {
+      try {
+        return this.d.eventSynchronizeAsync(event).then((s) => {
+          if (s === 0) return;
+          if (s !== CUDA_ERROR_INVALID_CONTEXT) return this.d.check(s, 'cuEventSynchronize');
+          workerWaits = false; // this driver wants a current context on the waiting thread
+          return this.pollEvent(event);
+        });
+      } catch {
+        // koffi's async queue is full: poll instead
+      }
+    }
+    return this.pollEvent(event);
+  }
+
+  private pollEvent(event: number): Promise<void> {
     return new Promise((resolve, reject) => {
       let spins = 0;
       const poll = () => {

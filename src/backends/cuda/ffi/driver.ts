@@ -77,6 +77,11 @@ export interface Driver {
   /** wraps a pinned host pointer (external) as bytes */
   view(ptr: unknown, bytes: number): Uint8Array;
   address(ptr: unknown): number;
+  /**
+   * cuEventSynchronize on one of koffi's worker threads: resolves with the CUDA status while the main
+   * thread stays free. Throws synchronously when koffi's async queue is full.
+   */
+  eventSynchronizeAsync(event: number): Promise<number>;
 }
 
 let driver: Driver | undefined;
@@ -124,6 +129,10 @@ function loadDriver(): Driver {
     },
     address(ptr) {
       return Number(k.address(ptr));
+    },
+    eventSynchronizeAsync(event) {
+      const sync = fn.cuEventSynchronize as Fn & { async: (e: number, cb: (err: unknown, status: number) => void) => void };
+      return new Promise((resolve, reject) => sync.async(event, (err, status) => (err ? reject(err) : resolve(status))));
     },
   };
   d.check(fn.cuInit(0), 'cuInit');
