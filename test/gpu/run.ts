@@ -16,6 +16,7 @@ import { kernelsFor, oneNodeModel, planOf } from './harness.js';
 import { layoutCases } from './cases-layout.js';
 import { attnCases } from './cases-attn.js';
 import { glueCases } from './cases-glue.js';
+import { copyCases } from './cases-copy.js';
 
 export interface In { dtype?: DType; dims: number[]; lo?: number; hi?: number; ints?: number[]; floats?: number[]; constant?: boolean }
 export interface Case { nhwc?: boolean; name: string; op: string; inputs: In[]; attrs?: Record<string, Attribute>; opset?: number; outputs?: number; tol?: number; domain?: string }
@@ -81,6 +82,7 @@ function cases(): Case[] {
   c.push(...nnCases());
   c.push(...layoutCases());
   c.push(...glueCases());
+  c.push(...copyCases());
   return c;
 }
 

@@ -1,5 +1,6 @@
 // Shape/slice/indexing copy kernels, dtype-agnostic by element width (b1, b2, b4, b8).
-// copy_nd: dst[sum c_d * s1_d] = src[sum c_d * s0_d] over dims (Transpose, Slice, Expand, Concat, Split, Tile-free copies).
+// copy_nd_<width>: dst[sum c_d * s1_d] = src[sum c_d * s0_d] over dims (Transpose, Slice, Expand, Concat, Split);
+//   b16 moves 16-byte words (uint4) where the lowering found the innermost run contiguous and aligned.
 // gather_<idx>_<width>: out[o, j, i] = data[o, idx[j] (negative wraps), i] for data [outer, axisDim, inner].
 // transpose_tiled_<width>: batched 2-D transpose src [b, r, c] -> dst [b, c, r] through a shared-memory tile
 //   (TL x TL, TL = 64 for 1-2 byte elements, 32 otherwise), block 256 = 32 x 8 threads, grid-stride over tiles
@@ -49,7 +50,7 @@ __device__ void transpose_thin(const T* __restrict__ src, T* __restrict__ dst, i
   }
 }
 
-#define COPY(T, W)                                                                    \
+#define COPY_ND(T, W)                                                                 \
   extern "C" __global__ void copy_nd_##W(const T* src, T* dst, i64 n, Idx ix) {       \
     GRID_STRIDE(i, n) {                                                               \
       i64 r = i, os = 0, od = 0;                                                      \
@@ -59,7 +60,9 @@ __device__ void transpose_thin(const T* __restrict__ src, T* __restrict__ dst, i
       }                                                                               \
       dst[od] = src[os];                                                              \
     }                                                                                 \
-  }                                                                                   \
+  }
+#define COPY(T, W)                                                                    \
+  COPY_ND(T, W)                                                                       \
   extern "C" __global__ void gather_i64_##W(const T* data, const i64* idx, T* out, i64 n, i64 axisDim, i64 nIdx, i64 inner) { \
     GRID_STRIDE(i, n) {                                                               \
       i64 in = i % inner, j = (i / inner) % nIdx, o = i / (inner * nIdx);             \
@@ -75,6 +78,7 @@ __device__ void transpose_thin(const T* __restrict__ src, T* __restrict__ dst, i
     }                                                                                 \
   }
 COPY(unsigned char, b1) COPY(unsigned short, b2) COPY(unsigned int, b4) COPY(unsigned long long, b8)
+COPY_ND(uint4, b16)  // rows contiguous on both sides, moved 16 bytes at a time
 
 #define TRANSPOSE(T, W, TL)                                                                                     \
   extern "C" __global__ void __launch_bounds__(256) transpose_tiled_##W(const T* src, T* dst, i64 R, i64 C, i64 B) { \

@@ -56,10 +56,38 @@ const unsqueeze: Lowering = (c) => {
   return { outputs: [{ dtype: x.dtype, dims, alias: 0 }] };
 };
 
-/** dst (contiguous `dims`, offset) <- src read with strides `s0` */
-function copyNd(w: string, dims: number[], s0: number[], s1: number[]) {
-  const n = numelOf(dims);
-  return { kernel: `copy_nd_${w}`, n, idx: { dims: dims.length ? dims : [1], s0: s0.length ? s0 : [0], s1: s1.length ? s1 : [0] } };
+/**
+ * dst[sum c_d * s1_d] <- src[sum c_d * s0_d] over `dims` (strides in elements of width `w`). Size-1 axes are
+ * dropped and axes contiguous on both sides merged; when the innermost run is contiguous on both sides it
+ * moves up to 16 bytes per thread, if every stride and the pointers' `byteOffsets` allow it (arena buffers
+ * are 256-byte aligned). NHWC channel Concat / Split / Slice become wide row copies.
+ */
+function copyNd(w: string, dims: number[], s0: number[], s1: number[], byteOffsets: number[] = []) {
+  const es = Number(w.slice(1));
+  const axes: { d: number; a: number; b: number }[] = [];
+  dims.forEach((d, i) => {
+    if (d === 1) return;
+    const outer = axes[axes.length - 1];
+    if (outer && outer.a === s0[i] * d && outer.b === s1[i] * d) Object.assign(outer, { d: outer.d * d, a: s0[i], b: s1[i] });
+    else axes.push({ d, a: s0[i], b: s1[i] });
+  });
+  const inner = axes[axes.length - 1];
+  let v = 1; // elements per moved word
+  for (const bytes of [16, 8, 4, 2]) {
+    const k = bytes / es;
+    if (!Number.isInteger(k) || k <= 1 || !inner || inner.a !== 1 || inner.b !== 1 || inner.d % k) continue;
+    if (axes.slice(0, -1).some((x) => x.a % k || x.b % k) || byteOffsets.some((o) => o % bytes)) continue;
+    v = k;
+    break;
+  }
+  const last = axes.length - 1;
+  const vd = axes.map((x, i) => (i === last ? x.d / v : x.d));
+  const strides = (pick: (x: { a: number; b: number }) => number) => axes.map((x, i) => (v > 1 && i === last ? 1 : pick(x) / v));
+  return {
+    kernel: `copy_nd_b${es * v}`,
+    n: numelOf(vd),
+    idx: axes.length ? { dims: vd, s0: strides((x) => x.a), s1: strides((x) => x.b) } : { dims: [1], s0: [0], s1: [0] },
+  };
 }
 
 /**
@@ -117,8 +145,8 @@ const concat: Lowering = (c) => {
   const ost = contiguousStrides(dims);
   let off = 0;
   const parts = ins.map((v) => {
-    const k = copyNd(w, v.dims, contiguousStrides(v.dims), ost);
-    const p = { k, byteOffset: off * ost[axis] * es };
+    const byteOffset = off * ost[axis] * es;
+    const p = { k: copyNd(w, v.dims, contiguousStrides(v.dims), ost, [byteOffset]), byteOffset };
     off += v.dims[axis];
     return p;
   });
@@ -160,7 +188,7 @@ const slice: Lowering = (c) => {
     dims[a] = Math.max(0, Math.ceil((e - b) / s));
   });
   const base = begin.reduce((acc, b, i) => acc + b * st[i], 0) * byteSize(x.dtype);
-  const k = copyNd(widthSuffix(x.dtype, c), dims, st.map((s, i) => s * step[i]), contiguousStrides(dims));
+  const k = copyNd(widthSuffix(x.dtype, c), dims, st.map((s, i) => s * step[i]), contiguousStrides(dims), [base]);
   return {
     outputs: [{ dtype: x.dtype, dims }],
     deviceInputs: [0],
@@ -213,7 +241,8 @@ const split: Lowering = (c) => {
   const parts = sizes.map((s) => {
     const dims = [...x.dims];
     dims[axis] = s;
-    const p = { dims, k: copyNd(w, dims, st, contiguousStrides(dims)), byteOffset: off * st[axis] * es };
+    const byteOffset = off * st[axis] * es;
+    const p = { dims, k: copyNd(w, dims, st, contiguousStrides(dims), [byteOffset]), byteOffset };
     off += s;
     return p;
   });
