@@ -84,9 +84,10 @@ export async function compileKernels(arch: string, onProgress?: (msg: string, fr
   return out;
 }
 
-/** Build-time choices stored with the kernels (tactics.ts: conv algorithm per conv key). */
+/** Build-time choices stored with the kernels (tactics.ts: conv algorithm per conv key; gemm-tactics.ts: heuristic rank per GEMM key). */
 export interface KernelExtras {
   tactics?: Record<string, { algo: number; math: number; workspace: number; ms?: number }>;
+  gemms?: Record<string, number>;
 }
 
 export function packKernels(arch: string, modules: CompiledModule[], extras: KernelExtras = {}): Uint8Array {
@@ -125,5 +126,5 @@ export function unpackKernels(bytes: Uint8Array): { arch: string; modules: Compi
     if (m.offset < 0 || base + m.offset + m.size > bytes.length) throw fail(`module '${m.family}' is out of bounds`);
     return { family: m.family, hash: m.hash, cubin: bytes.subarray(base + m.offset, base + m.offset + m.size) };
   });
-  return { arch: header.arch, modules, tactics: header.tactics };
+  return { arch: header.arch, modules, tactics: header.tactics, gemms: header.gemms };
 }

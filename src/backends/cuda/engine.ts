@@ -21,6 +21,7 @@ import { buildShapePlan, enqueuePlan, shapeKey, valuePtr, type ShapePlan } from 
 import { ConvRunner } from './conv-runner.js';
 import type { ConvAlgo, ConvSpec } from './ffi/cudnn.js';
 import { CONV_OPS, tacticMap } from './tactics.js';
+import { gemmPick } from './gemm-tactics.js';
 import { allocPinnedTensor, pinnedAddress } from './pinned.js';
 import { elapsedMs, enqueueProfiled, summarize, type LayerProfile } from './profile.js';
 
@@ -65,6 +66,8 @@ export class CudaEngine implements BackendEngine {
   readonly ltWorkspaceBytes: number;
   /** conv key -> algorithm tuned at build (tactics.ts) */
   readonly convTactics: Map<string, ConvAlgo>;
+  /** GEMM key -> cuBLASLt heuristic rank tuned at build (gemm-tactics.ts) */
+  readonly gemmTactics: Map<string, number>;
   readonly hasConv: boolean;
 
   constructor(
@@ -83,8 +86,9 @@ export class CudaEngine implements BackendEngine {
       throw new TensorJetError('E_PLAN_TARGET', `plan built for ${built} cannot run on GPU ${deviceIndex} (${this.dev.name}, ${this.dev.arch})`, { device: deviceIndex, planArch: target.arch, deviceArch: this.dev.arch });
     }
     const { d } = this.dev;
-    const { modules, tactics } = unpackKernels(plan.kernels);
+    const { modules, tactics, gemms } = unpackKernels(plan.kernels);
     this.convTactics = tacticMap(tactics);
+    this.gemmTactics = new Map(Object.entries(gemms ?? {}));
     this.hasConv = plan.model.graph.nodes.some((n) => CONV_OPS.has(n.opType));
     for (const m of modules) {
       const image = Buffer.from(m.cubin);
@@ -522,7 +526,7 @@ export class CudaContext implements BackendContext, Launcher {
     const s = { ...spec, tf32: this.engine.options.tf32 };
     const key = JSON.stringify(s);
     let mm = this.matmuls.get(key);
-    if (!mm) this.matmuls.set(key, (mm = new LtMatmul(this.engine.lt, s, LT_WORKSPACE)));
+    if (!mm) this.matmuls.set(key, (mm = new LtMatmul(this.engine.lt, s, LT_WORKSPACE, gemmPick(this.engine.gemmTactics, s))));
     mm.run(a, b, dPtr, bias, this.arena, this.stream);
   }
 

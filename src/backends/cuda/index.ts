@@ -14,6 +14,7 @@ import { deviceProps, listCudaDevices, unavailableReason } from './devices.js';
 import { CudaEngine, type EngineOptions } from './engine.js';
 import { HOST_FOLDABLE, LOWERINGS } from './lowering/index.js';
 import { tuneConvs } from './tactics.js';
+import { tuneGemms } from './gemm-tactics.js';
 
 export { listCudaDevices, unavailableReason } from './devices.js';
 export { CudaEngine, CudaContext } from './engine.js';
@@ -89,10 +90,10 @@ export const cudaBackend: Backend = {
     const modules = [...(await compileKernels(arch, ctx.onProgress)), ...(await compileFusedKernels(ctx.model, arch, ctx.onProgress))];
     // conv tactics are timed on the build GPU (none when cross-building for options.arch)
     const registry = await loadCpuRegistry();
-    const tactics = deviceName && registry
-      ? await tuneConvs({ model: ctx.model, profiles: ctx.profiles, device: ctx.device, arch, cpuRegistry: () => registry, onProgress: ctx.onProgress })
-      : {};
-    return { target: { backend: 'cuda', arch, deviceName }, kernels: packKernels(arch, modules, { tactics }), model: ctx.model };
+    const tune = deviceName && registry ? { model: ctx.model, profiles: ctx.profiles, device: ctx.device, arch, cpuRegistry: () => registry, onProgress: ctx.onProgress } : undefined;
+    const tactics = tune ? await tuneConvs(tune) : {};
+    const gemms = tune ? await tuneGemms(tune) : {};
+    return { target: { backend: 'cuda', arch, deviceName }, kernels: packKernels(arch, modules, { tactics, gemms }), model: ctx.model };
   },
 
   async load(plan: Plan, device: number, options: EngineOptions = {}): Promise<CudaEngine> {

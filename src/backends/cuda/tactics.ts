@@ -14,7 +14,7 @@ import type { KernelRegistry } from '../cpu/registry.js';
 import { cacheDir } from './compile.js';
 import { CudnnConv, cudnnCreate, cudnnDestroy, cudnnSupports, cudnnUnavailableReason, cudnnVersion, convKey, type ConvAlgo, type ConvSpec } from './ffi/cudnn.js';
 import { CudnnConvGraph, cudnnGraphSupports } from './ffi/cudnn-graph.js';
-import { buildShapePlan } from './planner.js';
+import { buildShapePlan, type ShapePlan } from './planner.js';
 import type { CudaDevice } from './device.js';
 
 /** Workspace each context reserves for cuBLASLt / cuDNN (engine.ts LT_WORKSPACE). */
@@ -76,8 +76,8 @@ export interface TuneInput {
   onProgress?: (msg: string, frac?: number) => void;
 }
 
-/** Conv specs of the graph at the first profile's opt (or min) shapes (symbolic dims without a profile count as 1). */
-export function convSpecs(t: TuneInput, at: 'opt' | 'min' = 'opt'): ConvSpec[] {
+/** The shape plan of the graph at the first profile's opt (or min) shapes (symbolic dims without a profile count as 1). */
+export function shapePlanAt(t: TuneInput, at: 'opt' | 'min'): ShapePlan {
   const g = t.model.graph;
   const inputs = new Map<string, { dtype: DType; dims: number[] }>();
   for (const i of g.inputs) {
@@ -85,15 +85,20 @@ export function convSpecs(t: TuneInput, at: 'opt' | 'min' = 'opt'): ConvSpec[] {
     const dims = t.profiles[0]?.[i.name]?.[at];
     inputs.set(i.name, { dtype: i.type.dtype, dims: dims ?? (i.type.shape ?? []).map((d) => (typeof d === 'number' && d > 0 ? d : 1)) });
   }
-  const plan = buildShapePlan({ graph: g, opsets: t.model.opsets, weights: new Map(), inputs, cpuRegistry: t.cpuRegistry });
+  return buildShapePlan({ graph: g, opsets: t.model.opsets, weights: new Map(), inputs, cpuRegistry: t.cpuRegistry });
+}
+
+/** Conv specs of the graph at the first profile's opt (or min) shapes. */
+export function convSpecs(t: TuneInput, at: 'opt' | 'min' = 'opt'): ConvSpec[] {
   const seen = new Map<string, ConvSpec>();
-  for (const s of plan.steps) if (s.lowered.conv && cudnnSupports(s.lowered.conv)) seen.set(convKey(s.lowered.conv), s.lowered.conv);
+  for (const s of shapePlanAt(t, at).steps) if (s.lowered.conv && cudnnSupports(s.lowered.conv)) seen.set(convKey(s.lowered.conv), s.lowered.conv);
   return [...seen.values()];
 }
 
-function readCache(file: string): Record<string, ConvAlgo> {
+/** A timing cache file's entries ({} when missing or corrupt). */
+export function readCache<T>(file: string): Record<string, T> {
   try {
-    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, ConvAlgo>;
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, T>;
   } catch {
     /* a corrupt cache is ignored */
   }
@@ -124,7 +129,7 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
   }
   const version = cudnnVersion();
   const file = join(cacheDir(), `conv-tactics-${t.arch}.json`);
-  const cache = readCache(file);
+  const cache = readCache<ConvAlgo>(file);
   const out: Record<string, ConvAlgo> = {};
   const cacheKey = (s: ConvSpec) => `${version}|${CACHE_TAG}|${convKey(s)}`;
   const todo = specs.filter((s) => !(out[convKey(s)] = cache[cacheKey(s)]));
@@ -156,18 +161,23 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
       cudnnDestroy(handle);
       dev.release();
     }
-    try {
-      mkdirSync(cacheDir(), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(cache));
-      renameSync(tmp, file);
-    } catch {
-      /* cache is best-effort */
-    }
+    writeCache(file, cache);
   }
   const cached = specs.length - todo.length;
   t.onProgress?.(`conv tactics: ${specs.length} distinct conv(s), ${todo.length} timed, ${cached} from the timing cache`);
   return out;
+}
+
+/** Writes a timing cache atomically (best-effort: a read-only cache folder only costs the next build time). */
+export function writeCache(file: string, cache: Record<string, unknown>): void {
+  try {
+    mkdirSync(cacheDir(), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(cache));
+    renameSync(tmp, file);
+  } catch {
+    /* cache is best-effort */
+  }
 }
 
 /** Tactics from the plan's kernel section as a map. */

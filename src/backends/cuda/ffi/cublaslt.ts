@@ -109,12 +109,20 @@ export interface MatmulSpec {
   beta?: number;
 }
 
+/** Which of cuBLASLt's heuristic algorithms to use: entry `rank` of its first `of` (gemm-tactics.ts). */
+export interface AlgoPick {
+  rank: number;
+  of: number;
+}
+
 /** A planned matmul: descriptors and the chosen algorithm; `run` enqueues it on a stream. */
 export class LtMatmul {
   private readonly desc: number;
   private readonly layouts: number[];
   private readonly algo: Buffer;
   readonly workspaceBytes: number;
+  /** how many algorithms the heuristic offered (at most `pick.of`) */
+  readonly algoCount: number;
   private readonly alpha: Buffer;
   private readonly beta: Buffer;
 
@@ -122,6 +130,7 @@ export class LtMatmul {
     private readonly handle: number,
     readonly spec: MatmulSpec,
     maxWorkspace: number,
+    pick: AlgoPick = { rank: 0, of: 1 },
   ) {
     const f = load();
     const { m, n, k, transA, transB, batch } = spec;
@@ -148,15 +157,19 @@ export class LtMatmul {
     const pref = out(f.prefCreate, 'cublasLtMatmulPreferenceCreate');
     try {
       cublasCheck(f.prefSet(pref, PREF_MAX_WORKSPACE_BYTES, u64(maxWorkspace), 8), 'cublasLtMatmulPreferenceSetAttribute');
-      const results = Buffer.alloc(HEURISTIC_RESULT_BYTES);
+      const of = Math.max(1, pick.of);
+      const results = Buffer.alloc(HEURISTIC_RESULT_BYTES * of);
       const count: [number] = [0];
       const [a, b, d] = this.layouts;
-      cublasCheck(f.heuristic(handle, this.desc, a, b, d, d, pref, 1, results, count), 'cublasLtMatmulAlgoGetHeuristic');
+      cublasCheck(f.heuristic(handle, this.desc, a, b, d, d, pref, of, results, count), 'cublasLtMatmulAlgoGetHeuristic');
       if (count[0] < 1) {
         throw new TensorJetError('E_CUBLAS', `cublasLtMatmulAlgoGetHeuristic found no algorithm for ${JSON.stringify(spec)}`);
       }
-      this.algo = Buffer.from(results.subarray(0, 64));
-      this.workspaceBytes = Number(results.readBigUInt64LE(64));
+      this.algoCount = count[0];
+      // a tuned rank the heuristic no longer offers (another cuBLASLt) falls back to its first choice
+      const at = (pick.rank < count[0] ? pick.rank : 0) * HEURISTIC_RESULT_BYTES;
+      this.algo = Buffer.from(results.subarray(at, at + 64));
+      this.workspaceBytes = Number(results.readBigUInt64LE(at + 64));
     } finally {
       f.prefDestroy(pref);
     }
