@@ -19,11 +19,14 @@ import { hasSubgraph, outerReads } from './pass.js';
 export const FP16_OPS = new Set([
   'Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'FusedConv', 'FusedGemm', 'FusedAttention', 'FusedElementwise',
   'Add', 'Sub', 'Mul', 'Relu', 'LeakyRelu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Tanh', 'Gelu', 'Clip', 'Neg', 'Abs',
-  'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool',
+  'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'Resize',
   'Reshape', 'Flatten', 'Transpose', 'Squeeze', 'Unsqueeze', 'Concat', 'Slice', 'Split', 'Gather', 'Identity',
   'Shape', 'Size', 'Expand', 'Tile',
   'LayerNormalization', 'SkipLayerNorm', 'Softmax', 'LogSoftmax',
 ]);
+
+/** Float inputs that stay float32 whatever the node runs in (ONNX types them tensor(float) or apart from T). */
+const FLOAT32_INPUTS: Record<string, readonly number[]> = { Resize: [1, 2] }; // roi, scales
 
 /** FP16_OPS whose extra outputs are statistics kept float32: they run in fp16 only with their first output. */
 const FIRST_OUTPUT_ONLY = new Set(['LayerNormalization']);
@@ -80,9 +83,9 @@ export function convertToFp16(model: Model, opts: PrecisionOptions = {}): number
   const halfConsts = new Map<string, string>();
   const nodes: Node[] = [];
   for (const n of g.nodes) {
-    const want: DType = half.has(n) ? 'float16' : 'float32';
-    n.inputs = n.inputs.map((name) => {
+    n.inputs = n.inputs.map((name, i) => {
       if (!name) return name;
+      const want: DType = half.has(n) && !FLOAT32_INPUTS[n.opType]?.includes(i) ? 'float16' : 'float32';
       const c = g.constants.get(name);
       if (c) {
         if (c.dtype !== 'float32' || want !== 'float16') return name;

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Value } from '../../../src/ir/value.js';
 import { optimizeModel } from '../../../src/passes/index.js';
+import { makeTensor } from '../../../src/tensor/tensor.js';
 import { G, rand, registry, relL2, run, scalarF } from './fuse-graphs.js';
 
 function check(m: ReturnType<G['model']>, fp32Layers: string[] = []) {
@@ -32,6 +33,16 @@ test('fp16: small conv net', () => {
   // Softmax reads and writes fp16 (the CUDA kernel accumulates in fp32): no Cast in front of it
   const sm = m.graph.nodes.find((n) => n.opType === 'Softmax')!;
   assert.ok(!m.graph.nodes.some((n) => n.opType === 'Cast' && n.outputs[0] === sm.inputs[0]), 'Softmax runs in fp16');
+});
+
+test('fp16: nearest Resize runs in fp16, its roi and scales stay float32', () => {
+  const g = new G({ x: [1, 4, 6, 6] });
+  const conv = (h: string) => g.op('Conv', [h, g.c(rand([4, 4, 3, 3], 0.3)), g.c(rand([4], 0.1))], { pads: [1, 1, 1, 1] });
+  const up = g.op('Resize', [conv('x'), g.c(rand([0])), g.c(makeTensor('float32', [4], Float32Array.of(1, 1, 2, 2)))], { mode: 'nearest' });
+  const m = check(g.model([conv(up)]));
+  const rs = m.graph.nodes.find((n) => n.opType === 'Resize')!;
+  assert.ok(!m.graph.nodes.some((n) => n.opType === 'Cast' && (n.outputs[0] === rs.inputs[0] || n.inputs[0] === rs.outputs[0])), 'no Cast around the Resize');
+  assert.equal(m.graph.constants.get(rs.inputs[2])!.dtype, 'float32');
 });
 
 test('fp16: transformer block, with an fp32 layer kept', () => {
