@@ -66,7 +66,9 @@ export function convertToNhwc(g: Graph, opset: number): number {
     if (data.length && data.every((i) => isNhwcValue(n.inputs[i]))) slots.set(n, data);
   }
   const readsNhwc = (r: Node, v: string): boolean => !!slots.get(r)?.some((i) => r.inputs[i] === v);
-  const needsNchw = (v: string): boolean => graphOutputs.has(v) || (readers.get(v) ?? []).some((r) => !readsNhwc(r, v));
+  // a Shape reader takes the NHWC value and reorders the dims it reports (no transpose for it)
+  const isShape = (r: Node): boolean => r.opType === 'Shape' && r.domain === '';
+  const needsNchw = (v: string): boolean => graphOutputs.has(v) || (readers.get(v) ?? []).some((r) => !readsNhwc(r, v) && !isShape(r));
 
   // 2. back to NCHW where converting adds transposes (from the end: a revert can make its producer's worse)
   for (let changed = true; changed; ) {
@@ -107,7 +109,8 @@ export function convertToNhwc(g: Graph, opset: number): number {
   for (const n of g.nodes) {
     const data = slots.get(n);
     if (!data) {
-      out.push(n);
+      if (isShape(n) && nhwcOf.has(n.inputs[0])) out.push(...shapeOfNhwc(n, nhwcOf.get(n.inputs[0])!, g, fresh));
+      else out.push(n);
       continue;
     }
     const conv = convs.has(n);
@@ -164,6 +167,27 @@ export function convertToNhwc(g: Graph, opset: number): number {
   const still = new Set(g.nodes.flatMap((x) => x.inputs));
   for (const c of replacedConsts) if (!still.has(c) && !graphOutputs.has(c)) g.constants.delete(c);
   return slots.size;
+}
+
+/**
+ * Shape(x) of a value now held NHWC: Shape of the NHWC value, then a Gather of its dims in NCHW order
+ * (honouring Shape's start / end). Both run on plan-time host values.
+ */
+function shapeOfNhwc(n: Node, nhwc: string, g: Graph, fresh: (base: string) => string): Node[] {
+  const clamp = (a: { type: string; value: unknown } | undefined, dflt: number): number => {
+    const v = a && a.type === 'int' ? (a.value as number) : dflt;
+    return Math.min(Math.max(v < 0 ? v + 4 : v, 0), 4);
+  };
+  const start = clamp(n.attributes.get('start'), 0);
+  const end = clamp(n.attributes.get('end'), 4);
+  const dims = fresh(`${n.outputs[0]}__nhwc_dims`);
+  const order = fresh(`${n.outputs[0]}__nchw_order`);
+  const picked = TO_NCHW.slice(start, Math.max(start, end));
+  g.constants.set(order, makeTensor('int64', [picked.length], BigInt64Array.from(picked.map(BigInt))));
+  return [
+    { name: fresh(`${n.name}__nhwc`), opType: 'Shape', domain: '', inputs: [nhwc], outputs: [dims], attributes: new Map() },
+    { name: n.name, opType: 'Gather', domain: '', inputs: [dims, order], outputs: [...n.outputs], attributes: new Map([['axis', { type: 'int', value: 0 }]]) },
+  ];
 }
 
 export const layoutNhwc: Pass = {

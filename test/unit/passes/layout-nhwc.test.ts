@@ -74,6 +74,18 @@ test('YOLO glue: split / concat / maxpool / resize / slice / per-channel mul sta
   assert.ok(m.graph.nodes.filter((n) => n.opType === 'Concat').every((n) => n.attributes.get('axis')?.value === 3));
 });
 
+test('a Shape reader of an NHWC value gets its dims reordered, not a transpose (YOLO chunk: Shape -> Slice bounds)', () => {
+  const g = new G({ x: [1, 8, 6, 6] });
+  const c = silu(g, conv(g, 'x', 8, 16));
+  const half = g.op('Div', [g.op('Gather', [g.op('Shape', [c]), g.c(makeTensor('int64', [1], BigInt64Array.of(1n)))], { axis: 0 }), g.c(ints([2]))]);
+  const lo = g.op('Slice', [c, g.c(ints([0])), half, g.c(ints([1]))]);
+  const hw = g.op('Shape', [c], { start: -2 });
+  const y = conv(g, g.op('Concat', [lo, silu(g, conv(g, lo, 8, 8))], { axis: 1 }), 16, 4, 1);
+  const m = check(g.model([y, hw]));
+  assert.equal(count(m, 'Transpose'), 2, m.graph.nodes.map((n) => `${n.opType}(${n.inputs})`).join(' ')); // the input and the output
+  assert.equal(count(m, 'Shape'), 2);
+});
+
 test('a non-conv reader alone does not pull a value into NHWC when that adds transposes', () => {
   const g = new G({ x: [1, 8, 6, 6], r: [1, 8, 6, 6] });
   const c = conv(g, 'x', 8, 8);
