@@ -17,6 +17,7 @@ import { layoutCases } from './cases-layout.js';
 import { attnCases } from './cases-attn.js';
 import { glueCases } from './cases-glue.js';
 import { copyCases } from './cases-copy.js';
+import { cnnglueCases } from './cases-cnnglue.js';
 
 export interface In { dtype?: DType; dims: number[]; lo?: number; hi?: number; ints?: number[]; floats?: number[]; constant?: boolean }
 export interface Case { nhwc?: boolean; name: string; op: string; inputs: In[]; attrs?: Record<string, Attribute>; opset?: number; outputs?: number; tol?: number; domain?: string }
@@ -83,6 +84,7 @@ function cases(): Case[] {
   c.push(...layoutCases());
   c.push(...glueCases());
   c.push(...copyCases());
+  c.push(...cnnglueCases());
   return c;
 }
 

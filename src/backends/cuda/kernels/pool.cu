@@ -8,6 +8,8 @@
 //        maxpool_nhwc_<dtype>(x, y, n, Idx) (no indices output), avgpool_nhwc_<dtype>(x, y, n, Idx),
 //        globalavgpool_nhwc_<dtype> / globalmaxpool_nhwc_<dtype>(x, y, n, len, c): x [n, len, c] -> y [n, c];
 //        block 256 = 32 channels x 8 partial sums, grid-stride over (n, channel chunk of 32).
+//        maxpool_nhwc_vec_<dtype> / avgpool_nhwc_vec_<dtype>(x, y, n, Idx): the same per 16-byte channel group
+//        (V = 4 fp32 / 8 fp16 channels, C % V == 0, 16-byte aligned, n = output groups, 32-bit index math).
 #include "common.cuh"
 
 template <typename T, bool MAX>
@@ -132,6 +134,59 @@ __device__ void pool_nhwc_impl(const T* x, T* y, i64 n, const Idx& g) {
 }
 
 template <typename T, bool MAX>
+__device__ void pool_nhwc_vec_impl(const uint4* __restrict__ x, uint4* __restrict__ y, int n, const Idx& g) {
+  constexpr int V = 16 / sizeof(T);
+  union W { uint4 u; T e[V]; };
+  const int OD = (int)g.dims[0], OH = (int)g.dims[1], OW = (int)g.dims[2], CV = (int)g.dims[3] / V;
+  const int ID = (int)g.s0[0], IH = (int)g.s0[1], IW = (int)g.s0[2], KD = (int)g.s0[3], KH = (int)g.s0[4], KW = (int)g.s0[5];
+  const int SD = (int)g.s1[0], SH = (int)g.s1[1], SW = (int)g.s1[2], PD = (int)g.s1[3], PH = (int)g.s1[4], PW = (int)g.s1[5];
+  const int DD = (int)g.s2[0], DH = (int)g.s2[1], DW = (int)g.s2[2], ED = (int)g.s2[3], EH = (int)g.s2[4], EW = (int)g.s2[5];
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x) {
+    int r = i;
+    const int cg = r % CV; r /= CV;
+    const int ow = r % OW; r /= OW;
+    const int oh = r % OH; r /= OH;
+    const int od = r % OD; const int b = r / OD;
+    const int d0 = od * SD - PD, h0 = oh * SH - PH, w0 = ow * SW - PW;
+    const uint4* base = x + b * ID * IH * IW * CV + cg;
+    float acc[V];
+#pragma unroll
+    for (int j = 0; j < V; ++j) acc[j] = MAX ? -__int_as_float(0x7f800000) : 0.f;
+    int count = 0, padCount = 0;
+    for (int kd = 0; kd < KD; ++kd) {
+      const int d = d0 + kd * DD;
+      if (d >= ID + ED) break;
+      const bool dIn = d >= 0 && d < ID;
+      for (int kh = 0; kh < KH; ++kh) {
+        const int h = h0 + kh * DH;
+        if (h >= IH + EH) break;
+        const bool hIn = h >= 0 && h < IH;
+        for (int kw = 0; kw < KW; ++kw) {
+          const int w = w0 + kw * DW;
+          if (w >= IW + EW) break;
+          if (d >= -PD && h >= -PH && w >= -PW) ++padCount;
+          if (!dIn || !hIn || w < 0 || w >= IW) continue;
+          W v;
+          v.u = base[((d * IH + h) * IW + w) * CV];
+#pragma unroll
+          for (int j = 0; j < V; ++j) {
+            const float f = ld(v.e, j);
+            if (MAX) { if (f > acc[j] || count == 0) acc[j] = f; }
+            else acc[j] += f;
+          }
+          ++count;
+        }
+      }
+    }
+    W o;
+    const float div = (float)(g.pad ? padCount : count);
+#pragma unroll
+    for (int j = 0; j < V; ++j) st(o.e, j, MAX ? acc[j] : acc[j] / div);
+    y[i] = o.u;
+  }
+}
+
+template <typename T, bool MAX>
 __device__ void global_nhwc_impl(const T* x, T* y, i64 n, i64 len, i64 C) {
   __shared__ float sh[8][33];
   const int tx = threadIdx.x & 31, ty = threadIdx.x >> 5;
@@ -165,6 +220,8 @@ __device__ void global_nhwc_impl(const T* x, T* y, i64 n, i64 len, i64 C) {
   extern "C" __global__ void globalavgpool_##TN(const T* x, T* y, i64 rows, i64 len) { global_impl<T, false>(x, y, rows, len); } \
   extern "C" __global__ void maxpool_nhwc_##TN(const T* x, T* y, i64 n, Idx g) { pool_nhwc_impl<T, true>(x, y, n, g); }        \
   extern "C" __global__ void avgpool_nhwc_##TN(const T* x, T* y, i64 n, Idx g) { pool_nhwc_impl<T, false>(x, y, n, g); }       \
+  extern "C" __global__ void maxpool_nhwc_vec_##TN(const uint4* x, uint4* y, int n, Idx g) { pool_nhwc_vec_impl<T, true>(x, y, n, g); } \
+  extern "C" __global__ void avgpool_nhwc_vec_##TN(const uint4* x, uint4* y, int n, Idx g) { pool_nhwc_vec_impl<T, false>(x, y, n, g); } \
   extern "C" __global__ void globalmaxpool_nhwc_##TN(const T* x, T* y, i64 n, i64 len, i64 c) { global_nhwc_impl<T, true>(x, y, n, len, c); } \
   extern "C" __global__ void globalavgpool_nhwc_##TN(const T* x, T* y, i64 n, i64 len, i64 c) { global_nhwc_impl<T, false>(x, y, n, len, c); }
 POOL(float, f32) POOL(f16, f16)

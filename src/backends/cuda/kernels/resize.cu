@@ -3,6 +3,8 @@
 // coord: 0 half_pixel, 1 align_corners, 2 asymmetric, 3 pytorch_half_pixel, 4 half_pixel_symmetric.
 // nearest: 0 round_prefer_floor, 1 round_prefer_ceil, 2 floor, 3 ceil, 4 simple (opset < 11).
 // Names: resize_nearest_<dtype> / resize_linear_<dtype>(x, y, n, Idx, coord, nearest).
+// resize_nearest_w16(x, y, n, Idx, coord, nearest): nearest on 16-byte words, raw copies with 32-bit indices; the
+//   lowering merges the trailing unscaled axes (NHWC channels) into one word axis (n = output words).
 #include "common.cuh"
 
 __device__ double src_coord(int cm, double x, double inL, double outL, double scale) {
@@ -14,6 +16,27 @@ __device__ double src_coord(int cm, double x, double inL, double outL, double sc
     case 4: return (inL / 2.0) * (1.0 - outL / outF) + (x + 0.5) / scale - 0.5;
     default: return (x + 0.5) / scale - 0.5;
   }
+}
+
+// the two taps around output coordinate c on one axis (clamped) and the right tap's weight
+__device__ double taps(int cm, i64 c, i64 inL, i64 outL, double scale, i64& lo, i64& hi) {
+  const double xo = src_coord(cm, (double)c, (double)inL, (double)outL, scale);
+  const double fl = floor(xo);
+  const double xi = (xo == fl) ? xo - 1.0 : fl;  // an integral coordinate is the right tap with ratio 1
+  lo = (i64)xi; hi = lo + 1;
+  lo = lo < 0 ? 0 : (lo > inL - 1 ? inL - 1 : lo);
+  hi = hi < 0 ? 0 : (hi > inL - 1 ? inL - 1 : hi);
+  return xo - xi;
+}
+
+// nearest: whether the right tap wins
+__device__ bool pick_right(int nm, double ratio, double scale) {
+  if (ratio == 1.0) return true;
+  if (nm == 0) return ratio > 0.5;
+  if (nm == 1) return ratio >= 0.5;
+  if (nm == 2) return false;
+  if (nm == 3) return true;
+  return scale < 1.0 ? ratio > 0.0 : false;
 }
 
 template <typename T, bool LINEAR>
@@ -29,25 +52,10 @@ __device__ void resize_impl(const T* x, T* y, i64 n, const Idx& ix, int cm, int 
       stv[a] = stride; stride *= inL;
       const double scale = __hiloint2double((int)ix.s1[a], (int)ix.s2[a]);
       if (outL == inL && scale == 1.0) { i0[a] = c; w1[a] = 0.f; skip |= 1 << a; continue; }
-      const double xo = src_coord(cm, (double)c, (double)inL, (double)outL, scale);
-      const double fl = floor(xo);
-      const double xi = (xo == fl) ? xo - 1.0 : fl;  // an integral coordinate is the right tap with ratio 1
-      const double ratio = xo - xi;
-      i64 lo = (i64)xi, hi = lo + 1;
-      lo = lo < 0 ? 0 : (lo > inL - 1 ? inL - 1 : lo);
-      hi = hi < 0 ? 0 : (hi > inL - 1 ? inL - 1 : hi);
+      i64 lo, hi;
+      const double ratio = taps(cm, c, inL, outL, scale, lo, hi);
       if (LINEAR) { i0[a] = lo; i1[a] = hi; w1[a] = (float)ratio; }
-      else {
-        bool right;
-        if (ratio == 1.0) right = true;
-        else if (nm == 0) right = ratio > 0.5;
-        else if (nm == 1) right = ratio >= 0.5;
-        else if (nm == 2) right = false;
-        else if (nm == 3) right = true;
-        else right = scale < 1.0 ? ratio > 0.0 : false;
-        i0[a] = right ? hi : lo;
-        skip |= 1 << a;
-      }
+      else { i0[a] = pick_right(nm, ratio, scale) ? hi : lo; skip |= 1 << a; }
     }
     if (!LINEAR) {
       i64 off = 0;
@@ -71,6 +79,29 @@ __device__ void resize_impl(const T* x, T* y, i64 n, const Idx& ix, int cm, int 
     st(y, i, acc);
   }
 }
+
+template <typename W>
+__device__ void resize_nearest_raw(const W* __restrict__ x, W* __restrict__ y, int n, const Idx& ix, int cm, int nm) {
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x) {
+    int r = i, stride = 1, off = 0;
+    for (int a = ix.rank - 1; a >= 0; --a) {
+      const int outL = (int)ix.dims[a], inL = (int)ix.s0[a];
+      const int c = r % outL; r /= outL;
+      const double scale = __hiloint2double((int)ix.s1[a], (int)ix.s2[a]);
+      int src = c;
+      if (outL != inL || scale != 1.0) {
+        i64 lo, hi;
+        const double ratio = taps(cm, c, inL, outL, scale, lo, hi);
+        src = (int)(pick_right(nm, ratio, scale) ? hi : lo);
+      }
+      off += src * stride;
+      stride *= inL;
+    }
+    y[i] = x[off];
+  }
+}
+
+extern "C" __global__ void resize_nearest_w16(const uint4* x, uint4* y, int n, Idx ix, int cm, int nm) { resize_nearest_raw<uint4>(x, y, n, ix, cm, nm); }
 
 #define RESIZE(T, TN)                                                                                                   \
   extern "C" __global__ void resize_nearest_##TN(const T* x, T* y, i64 n, Idx ix, int cm, int nm) { resize_impl<T, false>(x, y, n, ix, cm, nm); } \

@@ -1,6 +1,8 @@
 /**
  * Lowerings for MaxPool / AveragePool (1-3 spatial dims) and GlobalAveragePool / GlobalMaxPool (kernels/pool.cu).
  * Attribute layout = 'NHWC' (passes/layout-nhwc.ts): X and Y are channel-last ([n, ...spatial, c]); no indices output.
+ * NHWC windows move 16-byte channel groups (the _vec kernels) when C is a multiple of 16 bytes' worth of channels,
+ * both tensors have fewer than 2^30 elements and the pointers are 16-byte aligned.
  */
 import { windowGeometry } from '../../../ops/conv.js';
 import { numelOf, type IdxStruct, type LowerCtx, type Lowering } from './types.js';
@@ -32,13 +34,18 @@ function pool(max: boolean): Lowering {
     const wantIdx = max && c.node.outputs.length > 1 && !!c.node.outputs[1];
     if (nhwc && wantIdx) throw c.unsupported('MaxPool indices with layout NHWC');
     const v = nhwc ? 'nhwc_' : '';
+    const elem = x.dtype === 'float16' ? 2 : 4;
+    const vec = nhwc && (ch * elem) % 16 === 0 && numelOf(x.dims) < 2 ** 30 && n < 2 ** 30;
     const outputs = [{ dtype: x.dtype, dims: outDims }, ...(wantIdx ? [{ dtype: 'int64' as const, dims: outDims }] : [])];
     return {
       outputs,
       deviceInputs: [0],
       emit: (ip, op, l) => {
         if (!n) return;
-        if (max && !nhwc) l.elementwise('pool', `maxpool_${sfx}`, n, [{ ptr: ip[0] }, { ptr: op[0] }, { ptr: wantIdx ? op[1] : 0 }, { i64: n }, { idx }]);
+        if (vec && ip[0] % 16 === 0 && op[0] % 16 === 0) {
+          const groups = (n * elem) / 16;
+          l.elementwise('pool', `${max ? 'max' : 'avg'}pool_nhwc_vec_${sfx}`, groups, [{ ptr: ip[0] }, { ptr: op[0] }, { i32: groups }, { idx }]);
+        } else if (max && !nhwc) l.elementwise('pool', `maxpool_${sfx}`, n, [{ ptr: ip[0] }, { ptr: op[0] }, { ptr: wantIdx ? op[1] : 0 }, { i64: n }, { idx }]);
         else l.elementwise('pool', `${max ? 'max' : 'avg'}pool_${v}${sfx}`, n, [{ ptr: ip[0] }, { ptr: op[0] }, { i64: n }, { idx }]);
       },
     };

@@ -36,11 +36,32 @@ function lowerResize(c: LowerCtx, outDims: number[], scales: number[], mode: str
   const idx: IdxStruct = { dims: outDims.length ? outDims : [1], s0: x.dims.length ? x.dims : [1], s1: hi.length ? hi : [0], s2: lo.length ? lo : [0] };
   const n = numelOf(outDims);
   const kernel = `resize_${mode}_${sfx}`;
+  const words = mode === 'nearest' ? nearestWords(x.dims, outDims, scales, sfx === 'f16' ? 2 : 4) : undefined;
+  const tail = [{ i32: COORD[coord] }, { i32: mode === 'nearest' ? NEAREST[nearest] : 0 }];
   return {
     outputs: [{ dtype: x.dtype, dims: outDims }],
     deviceInputs: [0],
-    emit: (ip, op, l) => n && l.elementwise('resize', kernel, n, [{ ptr: ip[0] }, { ptr: op[0] }, { i64: n }, { idx }, { i32: COORD[coord] }, { i32: mode === 'nearest' ? NEAREST[nearest] : 0 }]),
+    emit: (ip, op, l) => {
+      if (!n) return;
+      if (words && ip[0] % 16 === 0 && op[0] % 16 === 0) l.elementwise('resize', 'resize_nearest_w16', words.n, [{ ptr: ip[0] }, { ptr: op[0] }, { i32: words.n }, { idx: words.idx }, ...tail]);
+      else l.elementwise('resize', kernel, n, [{ ptr: ip[0] }, { ptr: op[0] }, { i64: n }, { idx }, ...tail]);
+    },
   };
+}
+
+/**
+ * Nearest resize as 16-byte word copies: the trailing unscaled axes (NHWC channels) merge into one axis of words
+ * when they hold a multiple of 16 bytes; undefined when they do not or a tensor has 2^30 elements or more.
+ */
+function nearestWords(inDims: number[], outDims: number[], scales: number[], elem: number): { n: number; idx: IdxStruct } | undefined {
+  let t = inDims.length;
+  while (t > 0 && outDims[t - 1] === inDims[t - 1] && scales[t - 1] === 1) t--;
+  const bytes = numelOf(inDims.slice(t)) * elem;
+  if (t === inDims.length || bytes % 16 !== 0 || numelOf(inDims) >= 2 ** 30 || numelOf(outDims) >= 2 ** 30) return undefined;
+  const [hi, lo] = doubleWords([...scales.slice(0, t), 1]);
+  const w = bytes / 16;
+  const dims = [...outDims.slice(0, t), w];
+  return { n: numelOf(dims), idx: { dims, s0: [...inDims.slice(0, t), w], s1: hi, s2: lo } };
 }
 
 const resize: Lowering = (c) => {
