@@ -7,6 +7,8 @@
  *   FusedElementwise(inputs...)    attr `program`: JSON ElementwiseProgram
  *   FusedAttention(Q, K, V, mask?) attrs scale, transpose_k, has_mask, bshd (bit mask 1 Q, 2 K, 4 V, 8 Y:
  *                                  rank-4 operand is [B, S, H, D] instead of [B, H, S, D])
+ *   FusedAttention(QKV, mask?)     the same with qkv = 1, num_heads = H: QKV [B, S, 3*H*D] holds Q, K and V
+ *                                  side by side on its last axis, each [B, S, H, D] (bshd & 7 = 7, transpose_k = 1)
  *   Gelu(X)                        ONNX Gelu for models whose opset predates it (20)
  */
 import { TensorJetError } from '../errors.js';
@@ -84,8 +86,17 @@ function fusedElementwiseInfer(ctx: InferContext): (ValueMeta | undefined)[] {
   return [{ dtype: src.dtype, shape: broadcastDims(ctx.inputs.map((m) => m?.shape)) }];
 }
 
+/** qkv = 1: Q, K and V as slices [B, S, H, D] of input 0 [B, S, 3*H*D] (shapes unknown when it does not fit). */
+function qkvOperands(ctx: InferContext): (ValueMeta | undefined)[] {
+  const x = ctx.inputs[0], h = ctx.attrs.int('num_heads', 0), s = x?.shape;
+  if (!x || !s || s.length !== 3 || typeof s[2] !== 'number' || h <= 0 || s[2] % (3 * h)) return [x, undefined, undefined];
+  const one = { dtype: x.dtype, shape: [s[0], s[1], h, s[2] / (3 * h)] };
+  return [one, one, one];
+}
+
 function fusedAttentionInfer(ctx: InferContext): (ValueMeta | undefined)[] {
-  const [q, k, v] = ctx.inputs;
+  const packed = ctx.attrs.int('qkv', 0) === 1;
+  const [q, k, v] = packed ? qkvOperands(ctx) : ctx.inputs;
   if (!q) return [undefined];
   if (!q.shape || !k?.shape || !v?.shape || k.shape.length < 2) return [{ dtype: q.dtype }];
   const where = `node '${ctx.node.name}'`;
@@ -100,7 +111,7 @@ function fusedAttentionInfer(ctx: InferContext): (ValueMeta | undefined)[] {
   const r = ks.length;
   const kt: Dim[] = ctx.attrs.int('transpose_k', 0) ? [...ks.slice(0, r - 2), ks[r - 1], ks[r - 2]] : ks;
   const s = matmulShape(swap12(q.shape, 1, 'Q'), kt, where);
-  const mask = ctx.attrs.int('has_mask', 0) ? ctx.inputs[3] : undefined;
+  const mask = ctx.attrs.int('has_mask', 0) ? ctx.inputs[packed ? 1 : 3] : undefined;
   const sm = mask ? (mask.shape ? broadcastDims([s, mask.shape]) : undefined) : s;
   return [{ dtype: q.dtype, shape: sm ? swap12(matmulShape(sm, swap12(v.shape, 4, 'V'), where), 8, 'Y') : undefined }];
 }

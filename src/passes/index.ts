@@ -15,6 +15,7 @@ import { fuseLayerNorm } from './fuse-layernorm.js';
 import { fuseAttention } from './fuse-attention.js';
 import { fuseConv } from './fuse-conv.js';
 import { fuseGemm } from './fuse-gemm.js';
+import { fuseQkv } from './fuse-qkv.js';
 import { fuseElementwise } from './fuse-elementwise.js';
 import { convertToFp16 } from './precision.js';
 import { layoutNhwc } from './layout-nhwc.js';
@@ -22,7 +23,7 @@ import { layoutNhwc } from './layout-nhwc.js';
 export const DEFAULT_PASSES: Pass[] = [removeIdentity, foldConstants, foldBatchNorm, deadCode];
 
 /** The GPU pipeline: folding, then fusions from the largest patterns to the most generic (elementwise last). */
-export const GPU_PASSES: Pass[] = [removeIdentity, foldConstants, foldBatchNorm, fuseLayerNorm, fuseAttention, fuseConv, fuseGemm, fuseElementwise, deadCode];
+export const GPU_PASSES: Pass[] = [removeIdentity, foldConstants, foldBatchNorm, fuseLayerNorm, fuseAttention, fuseConv, fuseGemm, fuseQkv, fuseElementwise, deadCode];
 
 export interface OptimizeOptions {
   registry: KernelRegistry;

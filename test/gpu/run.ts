@@ -17,6 +17,7 @@ import { layoutCases } from './cases-layout.js';
 import { attnCases } from './cases-attn.js';
 import { glueCases } from './cases-glue.js';
 import { copyCases } from './cases-copy.js';
+import { qkvCases } from './cases-qkv.js';
 import { cnnglueCases } from './cases-cnnglue.js';
 
 export interface In { dtype?: DType; dims: number[]; lo?: number; hi?: number; ints?: number[]; floats?: number[]; constant?: boolean }
@@ -84,6 +85,7 @@ function cases(): Case[] {
   c.push(...layoutCases());
   c.push(...glueCases());
   c.push(...copyCases());
+  c.push(...qkvCases());
   c.push(...cnnglueCases());
   return c;
 }

@@ -2,10 +2,12 @@
  * tensorjet::FusedAttention (Q, K, V, mask?) -> one kernels/attention.cu launch: Q [..L, Sq, D],
  * K [..L, Sk, D] (transpose_k = 1) or K^T [..L, D, Sk] (transpose_k = 0), V [..L, Sk, Dv], mask
  * broadcast to [..L, Sq, Sk]; at most two leading dims L (viewed as [B, H]), D and Dv up to 128.
- * Operands marked by `bshd` are [B, S, H, D] (read and written by strides, no transposes). float16 runs the
- * tensor-core kernel (attn_mma*), float32 the FMA one (attn_d*).
+ * Operands marked by `bshd` are [B, S, H, D] (read and written by strides, no transposes). With qkv = 1
+ * (QKV, mask?) Q, K and V are the three [B, S, H, D] column blocks of QKV [B, S, 3*H*D]: base pointers
+ * 0, H*D and 2*H*D elements in, row stride 3*H*D. float16 runs the tensor-core kernel (attn_mma*), float32
+ * the FMA one (attn_d*).
  */
-import { broadcastDims, contiguousStrides, numelOf, type LowerCtx, type Lowered, type Lowering } from './types.js';
+import { broadcastDims, byteSize, contiguousStrides, numelOf, type LowerCtx, type Lowered, type Lowering } from './types.js';
 
 const BQ = 64; // AT_BQ and TC_BQ in attention.cu: queries per block
 const FMA_THREADS = 256; // AT_THREADS
@@ -31,10 +33,21 @@ function view4(dims: number[], bshd: boolean): { dims: number[]; strides: number
   return { dims: d, strides: st.map((x, i) => (d[i] === 1 ? 0 : x)) };
 }
 
+/** qkv = 1: the [B, S, H, D] dims of Q, K and V inside QKV [B, S, 3*H*D]. */
+function qkvDims(c: LowerCtx): number[] {
+  const x = c.input(0);
+  const h = c.attrs.int('num_heads', 0);
+  if ((c.attrs.int('bshd', 0) & 7) !== 7 || c.attrs.int('transpose_k', 0) !== 1) throw c.error('qkv = 1 needs bshd bits 1, 2, 4 and transpose_k = 1');
+  if (x.dims.length !== 3 || h <= 0 || x.dims[2] % (3 * h)) throw c.error(`qkv = 1 needs input 0 [B, S, 3 * ${h} * D], got [${x.dims}]`);
+  return [x.dims[0], x.dims[1], h, x.dims[2] / (3 * h)];
+}
+
 const fusedAttention: Lowering = (c: LowerCtx): Lowered => {
   const bshd = c.attrs.int('bshd', 0);
-  const [q, k, v] = [c.input(0), c.input(1), c.input(2)];
-  const mask = c.attrs.int('has_mask', 0) ? c.input(3) : undefined;
+  const packed = c.attrs.int('qkv', 0) === 1;
+  const pd = packed ? qkvDims(c) : [];
+  const [q, k, v] = packed ? [0, 1, 2].map(() => ({ dtype: c.input(0).dtype, dims: pd })) : [c.input(0), c.input(1), c.input(2)];
+  const mask = c.attrs.int('has_mask', 0) ? c.input(packed ? 1 : 3) : undefined;
   const sfx = c.floatSuffix(q.dtype);
   if (k.dtype !== q.dtype || v.dtype !== q.dtype) throw c.unsupported(`mixed dtypes Q ${q.dtype}, K ${k.dtype}, V ${v.dtype}`);
   const msfx = mask ? c.floatSuffix(mask.dtype) : sfx;
@@ -69,7 +82,12 @@ const fusedAttention: Lowering = (c: LowerCtx): Lowered => {
   const outDims = ld4(yLogical, swapped({ dims: yLogical }, 8, 'Y'));
   const L = pad(lead, 2);
   const [B, H] = L;
-  const Q = view4(q.dims, sq4).strides, K = view4(k.dims, sk4).strides, V = view4(v.dims, sv4).strides;
+  // packed: the [B, H, S, D] strides of a column block of QKV (rows 3*H*D long); K and V start H*D and
+  // 2*H*D elements in
+  const hd = packed ? pd[2] * pd[3] : 0;
+  const blockStrides = [pd[1] * 3 * hd, pd[3], 3 * hd, 1].map((x, i) => ([pd[0], pd[2], pd[1], pd[3]][i] === 1 ? 0 : x));
+  const [Q, K, V] = packed ? [blockStrides, blockStrides, blockStrides] : [view4(q.dims, sq4).strides, view4(k.dims, sk4).strides, view4(v.dims, sv4).strides];
+  const off = [0, 1, 2].map((j) => j * hd * byteSize(q.dtype));
   const Y = view4(outDims, (bshd & 8) !== 0).strides;
   // K: stride per key and per dim (K [.., Sk, D] with transpose_k, K^T [.., D, Sk] without)
   const [kS, kD] = tk ? [K[2], K[3]] : [K[3], K[2]];
@@ -81,12 +99,12 @@ const fusedAttention: Lowering = (c: LowerCtx): Lowered => {
   const empty = numelOf(outDims) === 0;
   return {
     outputs: [{ dtype: q.dtype, dims: outDims }],
-    deviceInputs: mask ? [0, 1, 2, 3] : [0, 1, 2],
+    deviceInputs: packed ? (mask ? [0, 1] : [0]) : mask ? [0, 1, 2, 3] : [0, 1, 2],
     emit: empty
       ? undefined
       : (ip, op, l) =>
           l.blocks('attention', kernel, grid, mma ? MMA_THREADS : FMA_THREADS, [
-            { ptr: ip[0] }, { ptr: ip[1] }, { ptr: ip[2] }, { ptr: mask ? ip[3] : 0 }, { ptr: op[0] },
+            ...[0, 1, 2].map((j) => ({ ptr: ip[packed ? 0 : j] + off[j] })), { ptr: mask ? ip[packed ? 1 : 3] : 0 }, { ptr: op[0] },
             { i32: H }, { i32: sq }, { i32: sk }, { i32: d }, { i32: dv }, { f32: scale },
             { i64: Q[0] }, { i64: Q[1] }, { i64: Q[2] }, { i64: K[0] }, { i64: K[1] }, { i64: kS }, { i64: kD },
             { i64: V[0] }, { i64: V[1] }, { i64: V[2] }, { i64: Y[0] }, { i64: Y[1] }, { i64: Y[2] },
