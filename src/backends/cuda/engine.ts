@@ -12,7 +12,7 @@ import type { KernelRegistry } from '../cpu/registry.js';
 import { unpackKernels, type KernelFamily } from './compile.js';
 import { CudaDevice } from './device.js';
 import { callerDeviceOutput, callerOutput, DeviceTensor, hostBytes } from './io-tensors.js';
-import { allocPinned, CU_EVENT_DISABLE_TIMING, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL, CU_STREAM_NON_BLOCKING, freePinned, type PinnedBuffer } from './ffi/driver.js';
+import { allocPinned, CU_EVENT_DISABLE_TIMING, CU_STREAM_NON_BLOCKING, freePinned, type PinnedBuffer } from './ffi/driver.js';
 import { cublasLtCreate, cublasLtDestroy, LtMatmul, type MatmulSpec } from './ffi/cublaslt.js';
 import type { IdxStruct, KArg, Launcher } from './lowering/types.js';
 import { byteSize, numelOf } from './lowering/types.js';
@@ -22,6 +22,7 @@ import { ConvRunner } from './conv-runner.js';
 import type { ConvAlgo, ConvSpec } from './ffi/cudnn.js';
 import { CONV_OPS, tacticMap } from './tactics.js';
 import { gemmPick } from './gemm-tactics.js';
+import { captureGraph } from './graph-capture.js';
 import { allocPinnedTensor, pinnedAddress } from './pinned.js';
 import { elapsedMs, enqueueProfiled, summarize, type LayerProfile } from './profile.js';
 
@@ -432,24 +433,9 @@ export class CudaContext implements BackendContext, Launcher {
 
   /** Captures what `enqueue` puts on the stream into an instantiated CUDA graph (capture mode is always left). */
   private capture(enqueue: () => void): number {
-    const { d } = this.engine.dev;
-    d.check(d.fn.cuStreamBeginCapture(this.stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), 'cuStreamBeginCapture');
-    const g: [number] = [0];
-    try {
-      enqueue();
-    } catch (e) {
-      d.fn.cuStreamEndCapture(this.stream, g); // leave capture mode; the partial graph is dropped
-      if (g[0]) d.fn.cuGraphDestroy(g[0]);
-      throw e;
-    }
-    d.check(d.fn.cuStreamEndCapture(this.stream, g), 'cuStreamEndCapture');
-    const graph = Number(g[0]);
-    try {
-      return d.out('cuGraphInstantiate', graph, 0);
-    } finally {
-      d.fn.cuGraphDestroy(graph);
-    }
+    return captureGraph(this.engine.dev.d, this.stream, enqueue);
   }
+
 
   private checkFeeds(feeds: Map<string, Tensor>): Map<string, { dtype: DType; dims: number[] }> {
     const h = this.engine.plan.header;

@@ -12,11 +12,17 @@ import { cublasLtCreate, cublasLtDestroy, cublasLtVersion, LtMatmul, type AlgoPi
 import type { Launcher } from './lowering/types.js';
 import { CONV_WORKSPACE, readCache, shapePlanAt, writeCache, type TuneInput } from './tactics.js';
 import type { CudaDevice } from './device.js';
+import { CU_STREAM_NON_BLOCKING } from './ffi/driver.js';
+import { captureGraph } from './graph-capture.js';
 
 /** heuristic algorithms timed per GEMM (and requested again at load, so ranks mean the same list) */
 export const GEMM_CANDIDATES = 8;
 /** GEMM timing stops after this long per build (later GEMMs keep the heuristic's first choice) */
 const GEMM_TUNING_BUDGET_MS = 10_000;
+/** runs per timed sample */
+const REPS = 32;
+/** bytes of weight copies the timed runs rotate over (more than the GPU's L2) */
+const COLD_BYTES = 128 << 20;
 
 /** A matmul's identity for tactics: every field that shapes the problem, cuBLASLt's version first. */
 export function gemmKey(s: MatmulSpec, version = cublasLtVersion()): string {
@@ -38,49 +44,70 @@ function matmulSpecs(t: TuneInput, at: 'opt' | 'min'): MatmulSpec[] {
   return specs;
 }
 
-/** Rank and median ms (5 runs after 2 warm-ups) of the fastest heuristic algorithm for `s`. */
+/**
+ * Rank and ms per run of the fastest heuristic algorithm for `s`. Each sample replays a CUDA graph of REPS
+ * runs (small GEMMs take microseconds: enqueued one by one from here, they would time the host), with the
+ * weights rotating over copies larger than L2 together (in a network they arrive cold).
+ */
 function timeAlgos(dev: CudaDevice, handle: number, s: MatmulSpec): { rank: number; ms: number } {
   const { d } = dev;
   const es = s.dtype === 'float16' ? 2 : 4;
   const span = (stride: number, one: number) => (s.batch > 1 && stride > 0 ? (s.batch - 1) * stride + one : one);
   const sizes = [span(s.strideA, s.m * s.k), span(s.strideB, s.k * s.n), span(s.strideD, s.m * s.n), s.n].map((n) => Math.max(n * es, 256));
-  const bufs = sizes.map((n) => dev.alloc(n, 'GEMM tuning buffer'));
-  const ws = dev.alloc(CONV_WORKSPACE, 'GEMM tuning workspace');
-  const ev = [d.out('cuEventCreate', 0), d.out('cuEventCreate', 0)];
+  const copies = Math.min(REPS, Math.ceil(COLD_BYTES / sizes[1]));
+  const bufs: number[] = [];
+  const weights: number[] = [];
   const made: LtMatmul[] = [];
+  const ev: number[] = [];
+  let stream = 0;
+  let ws = 0;
   try {
-    bufs.forEach((p, i) => d.check(d.fn.cuMemsetD8Async(p, 0, sizes[i], 0), 'cuMemsetD8Async'));
+    for (const n of [sizes[0], sizes[2], sizes[3]]) bufs.push(dev.alloc(n, 'GEMM tuning buffer'));
+    for (let i = 0; i < copies; i++) weights.push(dev.alloc(sizes[1], 'GEMM tuning weights'));
+    ws = dev.alloc(CONV_WORKSPACE, 'GEMM tuning workspace');
+    stream = d.out('cuStreamCreate', CU_STREAM_NON_BLOCKING);
+    ev.push(d.out('cuEventCreate', 0), d.out('cuEventCreate', 0));
+    [sizes[0], sizes[2], sizes[3]].forEach((n, i) => d.check(d.fn.cuMemsetD8Async(bufs[i], 0, n, stream), 'cuMemsetD8Async'));
+    for (const p of weights) d.check(d.fn.cuMemsetD8Async(p, 0, sizes[1], stream), 'cuMemsetD8Async');
     let best = { rank: 0, ms: Infinity };
     const first = new LtMatmul(handle, s, CONV_WORKSPACE, { rank: 0, of: GEMM_CANDIDATES });
     made.push(first);
     for (let rank = 0; rank < first.algoCount; rank++) {
       const mm = rank ? new LtMatmul(handle, s, CONV_WORKSPACE, { rank, of: GEMM_CANDIDATES }) : first;
       if (rank) made.push(mm);
-      const run = () => mm.run(bufs[0], bufs[1], bufs[2], bufs[3], ws, 0);
+      let exec = 0;
       try {
-        run();
-        run();
+        mm.run(bufs[0], weights[0], bufs[1], bufs[2], ws, stream);
+        exec = captureGraph(d, stream, () => {
+          for (let i = 0; i < REPS; i++) mm.run(bufs[0], weights[i % copies], bufs[1], bufs[2], ws, stream);
+        });
       } catch {
-        continue; // an algorithm that refuses this problem is skipped
+        continue; // an algorithm that refuses this problem (or capture) is skipped
       }
-      const times: number[] = [];
-      for (let r = 0; r < 5; r++) {
-        d.check(d.fn.cuEventRecord(ev[0], 0), 'cuEventRecord');
-        run();
-        d.check(d.fn.cuEventRecord(ev[1], 0), 'cuEventRecord');
-        d.check(d.fn.cuEventSynchronize(ev[1]), 'cuEventSynchronize');
-        const o: [number] = [0];
-        d.check(d.fn.cuEventElapsedTime(o, ev[0], ev[1]), 'cuEventElapsedTime');
-        times.push(o[0]);
+      try {
+        d.check(d.fn.cuGraphLaunch(exec, stream), 'cuGraphLaunch'); // warm-up
+        let ms = Infinity;
+        for (let r = 0; r < 3; r++) {
+          d.check(d.fn.cuEventRecord(ev[0], stream), 'cuEventRecord');
+          d.check(d.fn.cuGraphLaunch(exec, stream), 'cuGraphLaunch');
+          d.check(d.fn.cuEventRecord(ev[1], stream), 'cuEventRecord');
+          d.check(d.fn.cuEventSynchronize(ev[1]), 'cuEventSynchronize');
+          const o: [number] = [0];
+          d.check(d.fn.cuEventElapsedTime(o, ev[0], ev[1]), 'cuEventElapsedTime');
+          ms = Math.min(ms, o[0] / REPS);
+        }
+        if (ms < best.ms) best = { rank, ms };
+      } finally {
+        d.fn.cuGraphExecDestroy(exec);
       }
-      const ms = times.sort((a, b) => a - b)[2]!;
-      if (ms < best.ms) best = { rank, ms };
     }
     return best;
   } finally {
+    if (stream) d.fn.cuStreamSynchronize(stream);
     for (const m of made) m.dispose();
     for (const e of ev) d.fn.cuEventDestroy(e);
-    for (const p of [...bufs, ws]) dev.free(p);
+    if (stream) d.fn.cuStreamDestroy(stream);
+    for (const p of [...bufs, ...weights, ws]) dev.free(p);
   }
 }
 

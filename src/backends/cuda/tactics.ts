@@ -16,6 +16,8 @@ import { CudnnConv, cudnnCreate, cudnnDestroy, cudnnSupports, cudnnUnavailableRe
 import { CudnnConvGraph, cudnnGraphSupports } from './ffi/cudnn-graph.js';
 import { buildShapePlan, type ShapePlan } from './planner.js';
 import type { CudaDevice } from './device.js';
+import { CU_STREAM_NON_BLOCKING } from './ffi/driver.js';
+import { captureGraph } from './graph-capture.js';
 
 /** Workspace each context reserves for cuBLASLt / cuDNN (engine.ts LT_WORKSPACE). */
 export const CONV_WORKSPACE = 32 << 20;
@@ -24,11 +26,19 @@ export const CONV_OPS = new Set(['Conv', 'ConvTranspose', 'FusedConv']);
 const GRAPH_CANDIDATES = 4;
 /** graph-API timing stops after this long per build (later convs keep their tuned legacy algorithm) */
 const GRAPH_TUNING_BUDGET_MS = 20_000;
-/** timing-cache format: entries from before the graph API was timed are re-tuned */
-const CACHE_TAG = 'g1';
+/** timing-cache format: entries from before graph-API configs were timed as captured CUDA graphs are re-tuned */
+const CACHE_TAG = 'g2';
 
-/** The fastest graph-API config for `s` (rank and median ms of 5 runs after 2 warm-ups), if any finalizes. */
-function timeGraphConfigs(dev: CudaDevice, handle: number, s: ConvSpec): { rank: number; ms: number } | undefined {
+/** runs per timed sample of a graph-API config (replayed as one CUDA graph) */
+const GRAPH_REPS = 10;
+
+/**
+ * The fastest graph-API config for `s` (rank and ms per run, best of 3 samples), if any finalizes. Each
+ * sample replays a CUDA graph of GRAPH_REPS runs on `stream`: timed one by one, cuDNN's host-side execute
+ * cost would dominate small convs and pick configs by host overhead instead of GPU time. Configs that
+ * cannot be captured are timed run by run.
+ */
+function timeGraphConfigs(dev: CudaDevice, handle: number, stream: number, s: ConvSpec): { rank: number; ms: number } | undefined {
   const { d } = dev;
   const el = 2;
   const bytes = (n: number) => Math.max(n * el, 256);
@@ -37,30 +47,45 @@ function timeGraphConfigs(dev: CudaDevice, handle: number, s: ConvSpec): { rank:
   const ws = dev.alloc(CONV_WORKSPACE, 'conv tuning workspace');
   const ev = [d.out('cuEventCreate', 0), d.out('cuEventCreate', 0)];
   let g: CudnnConvGraph | undefined;
+  const sample = (enqueue: () => void, runs: number): number => {
+    d.check(d.fn.cuEventRecord(ev[0], stream), 'cuEventRecord');
+    enqueue();
+    d.check(d.fn.cuEventRecord(ev[1], stream), 'cuEventRecord');
+    d.check(d.fn.cuEventSynchronize(ev[1]), 'cuEventSynchronize');
+    const o: [number] = [0];
+    d.check(d.fn.cuEventElapsedTime(o, ev[0], ev[1]), 'cuEventElapsedTime');
+    return o[0] / runs;
+  };
   try {
-    bufs.forEach((p, i) => d.check(d.fn.cuMemsetD8Async(p, 0, sizes[i], 0), 'cuMemsetD8Async'));
+    bufs.forEach((p, i) => d.check(d.fn.cuMemsetD8Async(p, 0, sizes[i], stream), 'cuMemsetD8Async'));
     g = new CudnnConvGraph(handle, s);
     let best: { rank: number; ms: number } | undefined;
     for (const c of g.candidates(CONV_WORKSPACE, GRAPH_CANDIDATES)) {
       g.use(c.rank, CONV_WORKSPACE);
       const run = () => g!.run(bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], ws);
       run();
-      run();
-      const times: number[] = [];
-      for (let r = 0; r < 5; r++) {
-        d.check(d.fn.cuEventRecord(ev[0], 0), 'cuEventRecord');
-        run();
-        d.check(d.fn.cuEventRecord(ev[1], 0), 'cuEventRecord');
-        d.check(d.fn.cuEventSynchronize(ev[1]), 'cuEventSynchronize');
-        const o: [number] = [0];
-        d.check(d.fn.cuEventElapsedTime(o, ev[0], ev[1]), 'cuEventElapsedTime');
-        times.push(o[0]);
+      let exec = 0;
+      try {
+        exec = captureGraph(d, stream, () => {
+          for (let i = 0; i < GRAPH_REPS; i++) run();
+        });
+      } catch {
+        exec = 0; // not capturable: timed run by run
       }
-      const ms = times.sort((a, b) => a - b)[2]!;
+      let ms = Infinity;
+      try {
+        if (exec) d.check(d.fn.cuGraphLaunch(exec, stream), 'cuGraphLaunch'); // warm-up
+        for (let r = 0; r < 3; r++) {
+          ms = Math.min(ms, exec ? sample(() => d.check(d.fn.cuGraphLaunch(exec, stream), 'cuGraphLaunch'), GRAPH_REPS) : sample(run, 1));
+        }
+      } finally {
+        if (exec) d.fn.cuGraphExecDestroy(exec);
+      }
       if (!best || ms < best.ms) best = { rank: c.rank, ms };
     }
     return best;
   } finally {
+    d.fn.cuStreamSynchronize(stream);
     g?.dispose();
     for (const e of ev) d.fn.cuEventDestroy(e);
     for (const p of [...bufs, ws]) dev.free(p);
@@ -136,7 +161,8 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
   if (todo.length) {
     const { CudaDevice } = await import('./device.js');
     const dev = new CudaDevice(t.device);
-    const handle = cudnnCreate(0);
+    const stream = dev.d.out('cuStreamCreate', CU_STREAM_NON_BLOCKING);
+    const handle = cudnnCreate(stream);
     const graphDeadline = performance.now() + GRAPH_TUNING_BUDGET_MS;
     try {
       todo.forEach((s, i) => {
@@ -147,7 +173,7 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
           let best: ConvAlgo | undefined = cc.candidates(true, CONV_WORKSPACE)[0];
           if (cudnnGraphSupports(s) && performance.now() < graphDeadline) {
             // the legacy time excludes an unfused epilogue kernel: the graph has to win by that margin too
-            const graph = timeGraphConfigs(dev, handle, s);
+            const graph = timeGraphConfigs(dev, handle, stream, s);
             if (graph && (!best || best.ms === undefined || graph.ms < best.ms)) best = { ...(best ?? { algo: 0, math: 0, workspace: 0 }), graph: graph.rank, ms: graph.ms };
           }
           if (best) out[convKey(s)] = cache[cacheKey(s)] = best;
@@ -159,6 +185,7 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
       });
     } finally {
       cudnnDestroy(handle);
+      dev.d.fn.cuStreamDestroy(stream);
       dev.release();
     }
     writeCache(file, cache);
