@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Model } from '../../../src/ir/graph.js';
 import { makeTensor, type Tensor } from '../../../src/tensor/tensor.js';
-import { G, checkFusion, ints, rand, scalarF } from './fuse-graphs.js';
+import type { Value } from '../../../src/ir/value.js';
+import { optimizeModel } from '../../../src/passes/index.js';
+import { G, checkFusion, ints, rand, registry, relL2, run, scalarF } from './fuse-graphs.js';
 
 const B = 2, S = 5, H = 2, D = 4, N = H * D;
 
@@ -68,6 +70,17 @@ for (const computed of [false, true]) {
     assert.deepEqual(fa.attributes.get('num_heads'), { type: 'int', value: H });
   });
 }
+
+test('symbolic batch: [H, D] read off the exporter\'s Shape arithmetic; CPU results unchanged', () => {
+  const m = bert({ computed: true, layers: 2 });
+  const feeds = new Map<string, Value>(m.graph.inputs.map((i) => [i.name, rand((i.type as { shape: number[] }).shape)]));
+  for (const i of m.graph.inputs) (i.type as { shape: (number | string)[] }).shape[0] = 'batch';
+  const before = run(m, feeds);
+  const opt = optimizeModel(m, { registry, target: 'cuda' });
+  assert.equal(packedGemms(opt).length, 2, opt.graph.nodes.map((n) => n.opType).join(', '));
+  const after = run(opt, feeds);
+  assert.ok(relL2(after[0], before[0]) < 1e-6);
+});
 
 test('no biases: the packed GEMM has none either', () => {
   const m = checkFusion(bert({ noBias: true }), { target: 'cuda' }, ['FusedAttention']);
