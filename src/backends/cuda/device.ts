@@ -8,6 +8,8 @@ const SPIN_US = Number(process.env.TENSORJET_CUDA_SPIN_US ?? 20) || 0;
 /** Waits block a koffi worker thread in cuEventSynchronize (TENSORJET_CUDA_WORKER_WAIT=0 polls instead). */
 let workerWaits = process.env.TENSORJET_CUDA_WORKER_WAIT !== '0';
 const CUDA_ERROR_INVALID_CONTEXT = 201;
+/** setImmediate polls before the worker-thread wait (about 1-2 us each on an idle loop) */
+const IMMEDIATE_POLLS = 64;
 
 export class CudaDevice {
   readonly d: Driver;
@@ -49,9 +51,10 @@ export class CudaDevice {
 
   /**
    * Resolves once `event` has completed without blocking the event loop: a short busy poll first (at
-   * most SPIN_US microseconds, so tiny inferences return without an event-loop turn), then a koffi worker
-   * thread blocks in cuEventSynchronize and wakes the loop the moment the GPU is done. Where that wait
-   * is unavailable (the worker gets no context, koffi's async queue is full), it polls: setImmediate, then
+   * most SPIN_US microseconds, so tiny inferences return without an event-loop turn), then IMMEDIATE_POLLS
+   * polls on setImmediate (short inferences return within a few microseconds of the GPU), then a koffi
+   * worker thread blocks in cuEventSynchronize and wakes the loop the moment the GPU is done. Where that
+   * wait is unavailable (the worker gets no context, koffi's async queue is full), polling goes on with
    * 1 ms timers.
    */
   waitEvent(event: number): Promise<void> {
@@ -63,24 +66,8 @@ export class CudaDevice {
         if (s !== CUDA_ERROR_NOT_READY || process.hrtime.bigint() > until) break;
       }
     }
-    if (workerWaits) {
-      try {
-        return this.d.eventSynchronizeAsync(event).then((s) => {
-          if (s === 0) return;
-          if (s !== CUDA_ERROR_INVALID_CONTEXT) return this.d.check(s, 'cuEventSynchronize');
-          workerWaits = false; // this driver wants a current context on the waiting thread
-          return this.pollEvent(event);
-        });
-      } catch {
-        // koffi's async queue is full: poll instead
-      }
-    }
-    return this.pollEvent(event);
-  }
-
-  private pollEvent(event: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      let spins = 0;
+      let polls = 0;
       const poll = () => {
         const s = this.d.fn.cuEventQuery(event);
         if (s === 0) return resolve();
@@ -91,9 +78,26 @@ export class CudaDevice {
             return reject(e);
           }
         }
-        spins++;
-        if (spins < 64) setImmediate(poll);
-        else setTimeout(poll, spins < 1000 ? 0 : 1);
+        if (++polls < IMMEDIATE_POLLS) return void setImmediate(poll);
+        if (workerWaits && polls === IMMEDIATE_POLLS) {
+          try {
+            return void this.d.eventSynchronizeAsync(event).then((status) => {
+              if (status === 0) return resolve();
+              if (status !== CUDA_ERROR_INVALID_CONTEXT) {
+                try {
+                  this.d.check(status, 'cuEventSynchronize');
+                } catch (e) {
+                  return reject(e);
+                }
+              }
+              workerWaits = false; // this driver wants a current context on the waiting thread
+              poll();
+            }, reject);
+          } catch {
+            // koffi's async queue is full: keep polling
+          }
+        }
+        setTimeout(poll, 1);
       };
       poll();
     });
