@@ -86,11 +86,19 @@ function fusedElementwiseInfer(ctx: InferContext): (ValueMeta | undefined)[] {
   return [{ dtype: src.dtype, shape: broadcastDims(ctx.inputs.map((m) => m?.shape)) }];
 }
 
+/** qkv = 1: the [B, S, H, D] of each of Q, K and V inside QKV `dims` [B, S, 3*H*D]; undefined when it does not fit. */
+export function packedQkvDims<D extends Dim>(dims: readonly D[], heads: number): (D | number)[] | undefined {
+  const last = dims[2];
+  if (dims.length !== 3 || typeof last !== 'number' || heads <= 0 || last % (3 * heads)) return undefined;
+  return [dims[0], dims[1], heads, last / (3 * heads)];
+}
+
 /** qkv = 1: Q, K and V as slices [B, S, H, D] of input 0 [B, S, 3*H*D] (shapes unknown when it does not fit). */
 function qkvOperands(ctx: InferContext): (ValueMeta | undefined)[] {
-  const x = ctx.inputs[0], h = ctx.attrs.int('num_heads', 0), s = x?.shape;
-  if (!x || !s || s.length !== 3 || typeof s[2] !== 'number' || h <= 0 || s[2] % (3 * h)) return [x, undefined, undefined];
-  const one = { dtype: x.dtype, shape: [s[0], s[1], h, s[2] / (3 * h)] };
+  const x = ctx.inputs[0];
+  const shape = x?.shape && packedQkvDims(x.shape, ctx.attrs.int('num_heads', 0));
+  if (!x || !shape) return [x, undefined, undefined];
+  const one = { dtype: x.dtype, shape };
   return [one, one, one];
 }
 

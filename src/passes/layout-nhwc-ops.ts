@@ -43,7 +43,8 @@ export interface NhwcRule {
 }
 
 const ints = (t: Tensor | undefined): number[] | undefined => (t ? Array.from(t.data as ArrayLike<number | bigint>, Number) : undefined);
-const int64 = (v: number[]): Tensor => makeTensor('int64', [v.length], BigInt64Array.from(v.map(BigInt)));
+/** A 1-D int64 constant. */
+export const int64 = (v: number[]): Tensor => makeTensor('int64', [v.length], BigInt64Array.from(v.map(BigInt)));
 const axisOf = (a: number): number => AXIS[a < 0 ? a + 4 : a];
 const validAxis = (a: number): boolean => a >= -4 && a < 4;
 const isConst = (g: Graph, v: string): boolean => !v || g.constants.has(v);

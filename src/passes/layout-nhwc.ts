@@ -14,11 +14,11 @@
  */
 import type { Graph, Node } from '../ir/graph.js';
 import { opsetOf } from '../ir/graph.js';
-import { makeTensor, allocTensor, type Tensor } from '../tensor/tensor.js';
+import { allocTensor, type Tensor } from '../tensor/tensor.js';
 import { cudnnAvailable } from '../backends/cuda/ffi/cudnn.js';
 import { transposeRaw } from '../backends/cpu/kernels/shape/raw.js';
 import { consumers, hasSubgraph, type Pass } from './pass.js';
-import { nhwcRule, TO_NCHW, TO_NHWC, type RewriteCtx } from './layout-nhwc-ops.js';
+import { int64, nhwcRule, TO_NCHW, TO_NHWC, type RewriteCtx } from './layout-nhwc-ops.js';
 
 /** channel count convs are padded to when smaller (cuDNN tensor-core NHWC kernels) */
 const MIN_CHANNELS = 8;
@@ -133,7 +133,7 @@ export function convertToNhwc(g: Graph, opset: number): number {
           const pad: Node = { name: fresh(`${p}_pad`), opType: 'Pad', domain: '', inputs: [nhwcOf.get(v)!], outputs: [p], attributes: new Map() };
           if (opset >= 11) {
             const pc = fresh(`${p}_pads`);
-            g.constants.set(pc, makeTensor('int64', [8], BigInt64Array.from(pads.map(BigInt))));
+            g.constants.set(pc, int64(pads));
             pad.inputs.push(pc);
           } else pad.attributes.set('pads', { type: 'ints', value: pads });
           out.push(pad);
@@ -183,7 +183,7 @@ function shapeOfNhwc(n: Node, nhwc: string, g: Graph, fresh: (base: string) => s
   const dims = fresh(`${n.outputs[0]}__nhwc_dims`);
   const order = fresh(`${n.outputs[0]}__nchw_order`);
   const picked = TO_NCHW.slice(start, Math.max(start, end));
-  g.constants.set(order, makeTensor('int64', [picked.length], BigInt64Array.from(picked.map(BigInt))));
+  g.constants.set(order, int64(picked));
   return [
     { name: fresh(`${n.name}__nhwc`), opType: 'Shape', domain: '', inputs: [nhwc], outputs: [dims], attributes: new Map() },
     { name: n.name, opType: 'Gather', domain: '', inputs: [dims, order], outputs: [...n.outputs], attributes: new Map([['axis', { type: 'int', value: 0 }]]) },

@@ -436,7 +436,6 @@ export class CudaContext implements BackendContext, Launcher {
     return captureGraph(this.engine.dev.d, this.stream, enqueue);
   }
 
-
   private checkFeeds(feeds: Map<string, Tensor>): Map<string, { dtype: DType; dims: number[] }> {
     const h = this.engine.plan.header;
     const out = new Map<string, { dtype: DType; dims: number[] }>();

@@ -13,7 +13,7 @@ import type { Launcher } from './lowering/types.js';
 import { CONV_WORKSPACE, readCache, shapePlanAt, writeCache, type TuneInput } from './tactics.js';
 import type { CudaDevice } from './device.js';
 import { CU_STREAM_NON_BLOCKING } from './ffi/driver.js';
-import { captureGraph } from './graph-capture.js';
+import { replayedMs } from './graph-capture.js';
 
 /** heuristic algorithms timed per GEMM (and requested again at load, so ranks mean the same list) */
 export const GEMM_CANDIDATES = 8;
@@ -75,31 +75,14 @@ function timeAlgos(dev: CudaDevice, handle: number, s: MatmulSpec): { rank: numb
     for (let rank = 0; rank < first.algoCount; rank++) {
       const mm = rank ? new LtMatmul(handle, s, CONV_WORKSPACE, { rank, of: GEMM_CANDIDATES }) : first;
       if (rank) made.push(mm);
-      let exec = 0;
+      let ms: number;
       try {
         mm.run(bufs[0], weights[0], bufs[1], bufs[2], ws, stream);
-        exec = captureGraph(d, stream, () => {
-          for (let i = 0; i < REPS; i++) mm.run(bufs[0], weights[i % copies], bufs[1], bufs[2], ws, stream);
-        });
+        ms = replayedMs(d, stream, ev, REPS, (i) => mm.run(bufs[0], weights[i % copies], bufs[1], bufs[2], ws, stream));
       } catch {
         continue; // an algorithm that refuses this problem (or capture) is skipped
       }
-      try {
-        d.check(d.fn.cuGraphLaunch(exec, stream), 'cuGraphLaunch'); // warm-up
-        let ms = Infinity;
-        for (let r = 0; r < 3; r++) {
-          d.check(d.fn.cuEventRecord(ev[0], stream), 'cuEventRecord');
-          d.check(d.fn.cuGraphLaunch(exec, stream), 'cuGraphLaunch');
-          d.check(d.fn.cuEventRecord(ev[1], stream), 'cuEventRecord');
-          d.check(d.fn.cuEventSynchronize(ev[1]), 'cuEventSynchronize');
-          const o: [number] = [0];
-          d.check(d.fn.cuEventElapsedTime(o, ev[0], ev[1]), 'cuEventElapsedTime');
-          ms = Math.min(ms, o[0] / REPS);
-        }
-        if (ms < best.ms) best = { rank, ms };
-      } finally {
-        d.fn.cuGraphExecDestroy(exec);
-      }
+      if (ms < best.ms) best = { rank, ms };
     }
     return best;
   } finally {

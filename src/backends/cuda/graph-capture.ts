@@ -1,5 +1,9 @@
-/** Stream capture into an instantiated CUDA graph (capture mode is always left, also when `enqueue` throws). */
+/**
+ * Stream capture into an instantiated CUDA graph (capture mode is always left, also when `enqueue` throws),
+ * and GPU timing of captured replays (build-time tactics).
+ */
 import { CU_STREAM_CAPTURE_MODE_THREAD_LOCAL, type Driver } from './ffi/driver.js';
+import { elapsedMs } from './profile.js';
 
 /** Captures what `enqueue` puts on `stream`; returns the graph exec (cuGraphExecDestroy it). */
 export function captureGraph(d: Driver, stream: number, enqueue: () => void): number {
@@ -18,5 +22,33 @@ export function captureGraph(d: Driver, stream: number, enqueue: () => void): nu
     return d.out('cuGraphInstantiate', graph, 0);
   } finally {
     d.fn.cuGraphDestroy(graph);
+  }
+}
+
+/** GPU ms of what `enqueue` puts on `stream`, between the timing events `ev` ([start, end]). */
+export function streamMs(d: Driver, stream: number, ev: number[], enqueue: () => void): number {
+  d.check(d.fn.cuEventRecord(ev[0], stream), 'cuEventRecord');
+  enqueue();
+  d.check(d.fn.cuEventRecord(ev[1], stream), 'cuEventRecord');
+  d.check(d.fn.cuEventSynchronize(ev[1]), 'cuEventSynchronize');
+  return elapsedMs(d, ev[0], ev[1]);
+}
+
+/**
+ * GPU ms per call of `run`, best of 3 samples: `reps` calls captured into one CUDA graph and replayed after
+ * one warm-up replay, so the host's launch cost does not count. Throws when the calls cannot be captured.
+ */
+export function replayedMs(d: Driver, stream: number, ev: number[], reps: number, run: (i: number) => void): number {
+  const exec = captureGraph(d, stream, () => {
+    for (let i = 0; i < reps; i++) run(i);
+  });
+  try {
+    const replay = () => d.check(d.fn.cuGraphLaunch(exec, stream), 'cuGraphLaunch');
+    replay();
+    let ms = Infinity;
+    for (let r = 0; r < 3; r++) ms = Math.min(ms, streamMs(d, stream, ev, replay) / reps);
+    return ms;
+  } finally {
+    d.fn.cuGraphExecDestroy(exec);
   }
 }

@@ -17,7 +17,7 @@ import { CudnnConvGraph, cudnnGraphSupports } from './ffi/cudnn-graph.js';
 import { buildShapePlan, type ShapePlan } from './planner.js';
 import type { CudaDevice } from './device.js';
 import { CU_STREAM_NON_BLOCKING } from './ffi/driver.js';
-import { captureGraph } from './graph-capture.js';
+import { replayedMs, streamMs } from './graph-capture.js';
 
 /** Workspace each context reserves for cuBLASLt / cuDNN (engine.ts LT_WORKSPACE). */
 export const CONV_WORKSPACE = 32 << 20;
@@ -47,15 +47,6 @@ function timeGraphConfigs(dev: CudaDevice, handle: number, stream: number, s: Co
   const ws = dev.alloc(CONV_WORKSPACE, 'conv tuning workspace');
   const ev = [d.out('cuEventCreate', 0), d.out('cuEventCreate', 0)];
   let g: CudnnConvGraph | undefined;
-  const sample = (enqueue: () => void, runs: number): number => {
-    d.check(d.fn.cuEventRecord(ev[0], stream), 'cuEventRecord');
-    enqueue();
-    d.check(d.fn.cuEventRecord(ev[1], stream), 'cuEventRecord');
-    d.check(d.fn.cuEventSynchronize(ev[1]), 'cuEventSynchronize');
-    const o: [number] = [0];
-    d.check(d.fn.cuEventElapsedTime(o, ev[0], ev[1]), 'cuEventElapsedTime');
-    return o[0] / runs;
-  };
   try {
     bufs.forEach((p, i) => d.check(d.fn.cuMemsetD8Async(p, 0, sizes[i], stream), 'cuMemsetD8Async'));
     g = new CudnnConvGraph(handle, s);
@@ -64,22 +55,12 @@ function timeGraphConfigs(dev: CudaDevice, handle: number, stream: number, s: Co
       g.use(c.rank, CONV_WORKSPACE);
       const run = () => g!.run(bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], ws);
       run();
-      let exec = 0;
+      let ms: number;
       try {
-        exec = captureGraph(d, stream, () => {
-          for (let i = 0; i < GRAPH_REPS; i++) run();
-        });
+        ms = replayedMs(d, stream, ev, GRAPH_REPS, run);
       } catch {
-        exec = 0; // not capturable: timed run by run
-      }
-      let ms = Infinity;
-      try {
-        if (exec) d.check(d.fn.cuGraphLaunch(exec, stream), 'cuGraphLaunch'); // warm-up
-        for (let r = 0; r < 3; r++) {
-          ms = Math.min(ms, exec ? sample(() => d.check(d.fn.cuGraphLaunch(exec, stream), 'cuGraphLaunch'), GRAPH_REPS) : sample(run, 1));
-        }
-      } finally {
-        if (exec) d.fn.cuGraphExecDestroy(exec);
+        // not capturable: timed run by run
+        ms = Math.min(...[0, 1, 2].map(() => streamMs(d, stream, ev, run)));
       }
       if (!best || ms < best.ms) best = { rank: c.rank, ms };
     }

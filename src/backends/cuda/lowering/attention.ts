@@ -7,6 +7,7 @@
  * 0, H*D and 2*H*D elements in, row stride 3*H*D. float16 runs the tensor-core kernel (attn_mma*), float32
  * the FMA one (attn_d*).
  */
+import { packedQkvDims } from '../../../ops/fused.js';
 import { broadcastDims, byteSize, contiguousStrides, numelOf, type LowerCtx, type Lowered, type Lowering } from './types.js';
 
 const BQ = 64; // AT_BQ and TC_BQ in attention.cu: queries per block
@@ -38,8 +39,9 @@ function qkvDims(c: LowerCtx): number[] {
   const x = c.input(0);
   const h = c.attrs.int('num_heads', 0);
   if ((c.attrs.int('bshd', 0) & 7) !== 7 || c.attrs.int('transpose_k', 0) !== 1) throw c.error('qkv = 1 needs bshd bits 1, 2, 4 and transpose_k = 1');
-  if (x.dims.length !== 3 || h <= 0 || x.dims[2] % (3 * h)) throw c.error(`qkv = 1 needs input 0 [B, S, 3 * ${h} * D], got [${x.dims}]`);
-  return [x.dims[0], x.dims[1], h, x.dims[2] / (3 * h)];
+  const dims = packedQkvDims(x.dims, h);
+  if (!dims) throw c.error(`qkv = 1 needs input 0 [B, S, 3 * ${h} * D], got [${x.dims}]`);
+  return dims;
 }
 
 const fusedAttention: Lowering = (c: LowerCtx): Lowered => {
@@ -85,8 +87,8 @@ const fusedAttention: Lowering = (c: LowerCtx): Lowered => {
   // packed: the [B, H, S, D] strides of a column block of QKV (rows 3*H*D long); K and V start H*D and
   // 2*H*D elements in
   const hd = packed ? pd[2] * pd[3] : 0;
-  const blockStrides = [pd[1] * 3 * hd, pd[3], 3 * hd, 1].map((x, i) => ([pd[0], pd[2], pd[1], pd[3]][i] === 1 ? 0 : x));
-  const [Q, K, V] = packed ? [blockStrides, blockStrides, blockStrides] : [view4(q.dims, sq4).strides, view4(k.dims, sk4).strides, view4(v.dims, sv4).strides];
+  const block = (): number[] => [pd[1] * 3 * hd, pd[3], 3 * hd, 1].map((x, i) => ([pd[0], pd[2], pd[1], pd[3]][i] === 1 ? 0 : x));
+  const [Q, K, V] = packed ? [block(), block(), block()] : [view4(q.dims, sq4).strides, view4(k.dims, sk4).strides, view4(v.dims, sv4).strides];
   const off = [0, 1, 2].map((j) => j * hd * byteSize(q.dtype));
   const Y = view4(outDims, (bshd & 8) !== 0).strides;
   // K: stride per key and per dim (K [.., Sk, D] with transpose_k, K^T [.., D, Sk] without)

@@ -10,6 +10,7 @@ import { makeTensor, type Tensor } from '../../../../tensor/tensor.js';
 import type { KernelContext } from '../../kernel.js';
 import { fromNumbers } from '../../util.js';
 import { callKernel, scalarOf } from './call.js';
+import { packedQkvDims } from '../../../../ops/fused.js';
 
 const i64 = (v: number[]): Tensor => fromNumbers('int64', [v.length], v);
 
@@ -18,8 +19,8 @@ function unpackQkv(ctx: KernelContext): Tensor[] {
   const x = ctx.input(0);
   const h = ctx.attrs.int('num_heads', 0);
   if ((ctx.attrs.int('bshd', 0) & 7) !== 7 || ctx.attrs.int('transpose_k', 0) !== 1) throw ctx.error('qkv = 1 needs bshd bits 1, 2, 4 and transpose_k = 1');
-  if (x.dims.length !== 3 || h <= 0 || x.dims[2] % (3 * h)) throw ctx.error(`qkv = 1 needs input 0 [B, S, 3 * ${h} * D], got [${x.dims.join(', ')}]`);
-  const dims = [x.dims[0], x.dims[1], h, x.dims[2] / (3 * h)];
+  const dims = packedQkvDims(x.dims, h);
+  if (!dims) throw ctx.error(`qkv = 1 needs input 0 [B, S, 3 * ${h} * D], got [${x.dims.join(', ')}]`);
   // [B, S, 3, H, D] -> [3, B, S, H, D]: Q, K and V are its three contiguous blocks
   const t = callKernel(ctx, 'Transpose', [callKernel(ctx, 'Reshape', [x, i64([dims[0], dims[1], 3, h, dims[3]])])], { perm: { type: 'ints', value: [2, 0, 1, 3, 4] } });
   const size = t.data.length / 3;
