@@ -7,6 +7,7 @@ import type { Dim, Graph, Model, ValueType } from './graph.js';
 import { normalizeDomain } from './graph.js';
 import { getSchema } from '../ops/registry.js';
 import { makeInferContext, type ValueMeta } from '../ops/schema.js';
+import { withSymbolicValue } from '../ops/symbolic-value.js';
 
 export type ShapeMap = Map<string, ValueMeta>;
 
@@ -35,7 +36,9 @@ export function inferShapes(model: Model, inputShapes: Record<string, Dim[]> = {
     if (schema?.infer) {
       const opset = model.opsets.get(normalizeDomain(node.domain)) ?? 1;
       try {
-        outs = schema.infer(makeInferContext(node, opset, node.inputs.map((n) => (n ? metas.get(n) : undefined))));
+        const ctx = makeInferContext(node, opset, node.inputs.map((n) => (n ? metas.get(n) : undefined)));
+        outs = schema.infer(ctx);
+        outs[0] = withSymbolicValue(node, ctx, outs[0]);
       } catch {
         outs = [];
       }

@@ -13,6 +13,8 @@ export interface ValueMeta {
   shape?: Dim[];
   /** the value, when it is a known constant (lets Reshape/Expand/... infer from shape inputs) */
   value?: Tensor;
+  /** the elements of a rank-0/1 integer value known only as dims (symbolic-value.ts), e.g. Shape of [batch, 128] */
+  symValue?: Dim[];
 }
 
 export interface InferContext {

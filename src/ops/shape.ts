@@ -6,6 +6,7 @@ import { shapeRange } from '../backends/cpu/kernels/shape/reshape.js';
 import { rangeCount, transposePerm } from '../backends/cpu/kernels/shape/construct.js';
 import { readNumbers } from '../backends/cpu/util.js';
 import type { InferContext, OpSchema, ValueMeta } from './schema.js';
+import { shapeOperand } from './symbolic-value.js';
 import { broadcastDims, concrete, constInts, dimProduct, freshDim, int64Meta, like, normAxis, withFolding } from './shape-infer.js';
 
 type Infer = (ctx: InferContext) => (ValueMeta | undefined)[];
@@ -18,7 +19,7 @@ function axesOf(ctx: InferContext, since: number): number[] | undefined | null {
 /** Reshape over symbolic dims: 0 copies, -1 is solved when the symbols cancel, else a fresh symbol. */
 function reshapeInfer(ctx: InferContext): (ValueMeta | undefined)[] {
   const x = ctx.inputs[0];
-  const shape = ctx.opset < 5 ? ctx.attrs.ints('shape') : constInts(ctx, 1);
+  const shape: Dim[] | undefined = ctx.opset < 5 ? ctx.attrs.ints('shape') : shapeOperand(ctx, 1);
   if (!x) return [];
   if (!shape) {
     const s = ctx.inputs[1]?.shape;
@@ -98,7 +99,7 @@ const schemaList: [string, Infer][] = [
   }],
   ['Expand', (ctx) => {
     const x = ctx.inputs[0];
-    const s = constInts(ctx, 1);
+    const s = shapeOperand(ctx, 1);
     if (!x) return [];
     if (!s || !x.shape) return [{ dtype: x.dtype }];
     return [{ dtype: x.dtype, shape: broadcastDims(ctx, x.shape, s) }];
@@ -112,7 +113,7 @@ const schemaList: [string, Infer][] = [
   }],
   ['Identity', (ctx) => [ctx.inputs[0] ? { ...ctx.inputs[0] } : undefined]],
   ['ConstantOfShape', (ctx) => {
-    const s = constInts(ctx, 0);
+    const s = shapeOperand(ctx, 0);
     const dtype = ctx.attrs.has('value') ? ctx.attrs.tensor('value').dtype : 'float32';
     const len = ctx.inputs[0]?.shape?.[0];
     return [{ dtype, shape: s ?? (typeof len === 'number' ? Array.from({ length: len }, (_, i) => freshDim(ctx, i)) : undefined) }];
