@@ -4,7 +4,7 @@
  * one's rank in that list is stored in the plan (kernel section `gemms`, keyed by gemmKey). The heuristic's
  * first choice is often a wide tile that leaves most SMs idle on small GEMMs (BERT at batch 1: [128 x 768]
  * times [768 x 768]). Shapes that were not tuned, TF32 runs and another cuBLASLt version use its first choice.
- * A timing cache (gemm-tactics-ARCH.json next to the kernel cache) makes rebuilds fast.
+ * A timing cache (gemm-tactics-ARCH-ofN.json next to the kernel cache) makes rebuilds fast.
  */
 import { join } from 'node:path';
 import { cacheDir } from './compile.js';
@@ -16,7 +16,7 @@ import { CU_STREAM_NON_BLOCKING } from './ffi/driver.js';
 import { replayedMs } from './graph-capture.js';
 
 /** heuristic algorithms timed per GEMM (and requested again at load, so ranks mean the same list) */
-export const GEMM_CANDIDATES = 8;
+export const GEMM_CANDIDATES = 24;
 /** GEMM timing stops after this long per build (later GEMMs keep the heuristic's first choice) */
 const GEMM_TUNING_BUDGET_MS = 10_000;
 /** runs per timed sample */
@@ -106,7 +106,8 @@ export async function tuneGemms(t: TuneInput): Promise<Record<string, number>> {
   if (!specs.length) return {};
   const version = cublasLtVersion();
   const distinct = new Map(specs.map((s) => [gemmKey(s, version), s]));
-  const file = join(cacheDir(), `gemm-tactics-${t.arch}.json`);
+  // ranks index a list of GEMM_CANDIDATES: another length is another cache
+  const file = join(cacheDir(), `gemm-tactics-${t.arch}-of${GEMM_CANDIDATES}.json`);
   const cache = readCache<number>(file);
   const todo = [...distinct].filter(([key]) => cache[key] === undefined);
   if (todo.length) {

@@ -1,9 +1,9 @@
 /**
  * Build-time tactic selection (TensorRT's "tactics"): every convolution of the graph at the first profile's
- * opt shapes is timed on the build GPU through cuDNN (cudnnFind*Algorithm runs each legacy algorithm; fp16
- * NHWC convs also time the graph API's first engine configs, epilogue included), the fastest that fits the
- * workspace is kept and stored in the plan's kernel section. A timing cache on disk (conv-tactics-ARCH.json
- * next to the kernel cache, keyed by cuDNN version + conv key) makes rebuilds fast.
+ * opt and min shapes is timed on the build GPU through cuDNN: fp16 NHWC convs over the graph API's first
+ * engine configs (epilogue included), other convs over the legacy algorithms (cudnnFind*Algorithm). The
+ * fastest that fits the workspace is kept and stored in the plan's kernel section. A timing cache on disk
+ * (conv-tactics-ARCH.json next to the kernel cache, keyed by cuDNN version + conv key) makes rebuilds fast.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -129,8 +129,10 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
   let specs: ConvSpec[];
   try {
     // opt shapes first (TensorRT tunes for opt); the profile's min shapes too (batch 1 has its own best kernels)
-    const byKey = new Map(convSpecs(t, 'opt').map((s) => [convKey(s), s]));
-    for (const s of convSpecs(t, 'min')) if (!byKey.has(convKey(s))) byKey.set(convKey(s), s);
+    // interleaved, so a tuning budget that runs out shortens both lists alike
+    const [opt, min] = [convSpecs(t, 'opt'), convSpecs(t, 'min')];
+    const byKey = new Map<string, ConvSpec>();
+    for (let i = 0; i < Math.max(opt.length, min.length); i++) for (const s of [opt[i], min[i]]) if (s && !byKey.has(convKey(s))) byKey.set(convKey(s), s);
     specs = [...byKey.values()];
   } catch (e) {
     t.onProgress?.(`conv tuning skipped: shapes unknown at build (${(e as Error).message.split('\n')[0]}); cuDNN heuristics at run time`);
@@ -165,12 +167,15 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
         }
         let cc: CudnnConv | undefined;
         try {
-          cc = new CudnnConv(handle, s);
-          let best: ConvAlgo | undefined = cc.candidates(true, CONV_WORKSPACE)[0];
-          if (graphable) {
-            // the legacy time excludes an unfused epilogue kernel: the graph has to win by that margin too
-            const graph = timeGraphConfigs(dev, handle, stream, s);
-            if (graph && (!best || best.ms === undefined || graph.ms < best.ms)) best = { ...(best ?? { algo: 0, math: 0, workspace: 0 }), graph: graph.rank, ms: graph.ms };
+          // fp16 NHWC: the graph API's configs (epilogue fused) are timed; the legacy algorithms only when none
+          // finalizes (they never won there: their epilogue is a separate kernel, and timing them all costs
+          // as much as the graph configs)
+          const graph = graphable ? timeGraphConfigs(dev, handle, stream, s) : undefined;
+          let best: ConvAlgo | undefined;
+          if (graph) best = { algo: 0, math: 0, workspace: 0, graph: graph.rank, ms: graph.ms };
+          else {
+            cc = new CudnnConv(handle, s);
+            best = cc.candidates(true, CONV_WORKSPACE)[0];
           }
           if (best) out[convKey(s)] = cache[cacheKey(s)] = best;
         } catch (e) {
