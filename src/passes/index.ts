@@ -19,6 +19,7 @@ import { fuseQkv } from './fuse-qkv.js';
 import { fuseElementwise } from './fuse-elementwise.js';
 import { convertToFp16 } from './precision.js';
 import { layoutNhwc } from './layout-nhwc.js';
+import { convSpaceToDepth } from './conv-space-to-depth.js';
 
 export const DEFAULT_PASSES: Pass[] = [removeIdentity, foldConstants, foldBatchNorm, deadCode];
 
@@ -78,6 +79,8 @@ export function optimizeModel(model: Model, opts: OptimizeOptions): Model {
     }
     if (!changed) break;
   }
+  // fp16 only (cuDNN's tensor-core NHWC path is what it pays off on); fp32 weights, before the NHWC pass
+  if (gpu && opts.precision === 'fp16' && !opts.passes) { const n = convSpaceToDepth.run(out.graph, ctx); if (n) opts.onPass?.(convSpaceToDepth.name, n); }
   if (gpu && opts.precision === 'fp16') {
     const n = convertToFp16(out, { fp32Layers: opts.fp32Layers });
     if (n) opts.onPass?.('precision-fp16', n);
