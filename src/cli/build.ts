@@ -40,8 +40,10 @@ export async function buildCommand(argv: string[], out: (s: string) => void, err
     fp32Layers: (options['fp32-layers'] as string | undefined)?.split(',').filter(Boolean),
     output,
     onProgress: (message, fraction) => {
-      if (performance.now() - started < 1000) return;
-      err(`[${fraction === undefined ? '    ' : `${String(Math.round(fraction * 100)).padStart(3)}%`}] ${message}`);
+      const elapsed = performance.now() - started;
+      if (elapsed < 1000) return;
+      const pct = fraction === undefined ? '    ' : `${String(Math.round(fraction * 100)).padStart(3)}%`;
+      err(`[${pct} ${(elapsed / 1000).toFixed(1).padStart(5)} s] ${message}`);
     },
   });
   const layers = Object.values(header.opCounts).reduce((a, b) => a + b, 0);

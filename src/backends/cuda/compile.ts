@@ -63,7 +63,7 @@ export async function compileCached(module: string, src: string, arch: string, o
     /* unreadable cache entry: compile again */
   }
   onCompile?.();
-  const cubin = nvrtcCompile(src, `${module}.cu`, options).cubin;
+  const { cubin } = await nvrtcCompile(src, `${module}.cu`, options);
   try {
     mkdirSync(dir, { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
@@ -75,13 +75,29 @@ export async function compileCached(module: string, src: string, arch: string, o
   return { family: module, hash, cubin };
 }
 
-/** Compiles (or takes from the disk cache) every family for `arch`. */
-export async function compileKernels(arch: string, onProgress?: (msg: string, frac?: number) => void): Promise<CompiledModule[]> {
-  const out: CompiledModule[] = [];
-  for (const [i, family] of KERNEL_FAMILIES.entries()) {
-    out.push(await compileCached(family, kernelSource(family), arch, () => onProgress?.(`compiling CUDA kernels: ${family} (${arch})`, i / KERNEL_FAMILIES.length)));
-  }
+/** NVRTC compiles running at once (each on a koffi worker thread of libuv's pool, 4 threads by default) */
+export const PARALLEL_COMPILES = 4;
+
+/** `fn` over `items`, at most `limit` at a time; results in the items' order. */
+export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/** Compiles (or takes from the disk cache) every family for `arch`, several at once. */
+export async function compileKernels(arch: string, onProgress?: (msg: string, frac?: number) => void): Promise<CompiledModule[]> {
+  let done = 0;
+  return mapLimited(KERNEL_FAMILIES, PARALLEL_COMPILES, (family) =>
+    compileCached(family, kernelSource(family), arch, () => onProgress?.(`compiling CUDA kernels: ${family} (${arch})`, done++ / KERNEL_FAMILIES.length)),
+  );
 }
 
 /** Build-time choices stored with the kernels (tactics.ts: conv algorithm per conv key; gemm-tactics.ts: heuristic rank per GEMM key). */

@@ -15,7 +15,7 @@ import { TensorJetError } from '../../errors.js';
 import type { Attribute, Model } from '../../ir/graph.js';
 import { normalizeDomain } from '../../ir/graph.js';
 import { FUSED_DOMAIN, parseProgram, type ElementwiseProgram, type ElementwiseStep } from '../../ops/fused.js';
-import { compileCached, kernelSourceDir, type CompiledModule } from './compile.js';
+import { compileCached, kernelSourceDir, mapLimited, PARALLEL_COMPILES, type CompiledModule } from './compile.js';
 
 export const MAX_FUSED_INPUTS = 12;
 
@@ -230,10 +230,8 @@ export async function compileFusedKernels(model: Model, arch: string, onProgress
     const k = fusedKernel(a && a.type === 'string' ? String(a.value) : '', `node '${n.name}'`);
     kernels.set(k.module, k);
   }
-  const out: CompiledModule[] = [];
   let i = 0;
-  for (const k of kernels.values()) {
-    out.push(await compileCached(k.module, fusedModuleSource(k), arch, () => onProgress?.(`compiling fused elementwise kernel ${++i}/${kernels.size} (${arch})`)));
-  }
-  return out;
+  return mapLimited([...kernels.values()], PARALLEL_COMPILES, (k) =>
+    compileCached(k.module, fusedModuleSource(k), arch, () => onProgress?.(`compiling fused elementwise kernel ${++i}/${kernels.size} (${arch})`)),
+  );
 }

@@ -101,7 +101,9 @@ export class CudnnConvGraph {
   private readonly descs: Descriptors;
   private readonly graph: number;
   private plan = 0;
-  private planDescs: Descriptors;
+  /** owns the heuristic's engine configs, queried once (each query costs about as much as a small conv) */
+  private readonly heurDescs: Descriptors;
+  private cfgs?: number[];
   private workspace = 0;
   private pack = 0;
   private packKey = '';
@@ -113,7 +115,7 @@ export class CudnnConvGraph {
   ) {
     this.f = load();
     this.descs = new Descriptors(this.f);
-    this.planDescs = new Descriptors(this.f);
+    this.heurDescs = new Descriptors(this.f);
     try {
       const built = this.buildGraph();
       this.graph = built.graph;
@@ -230,12 +232,11 @@ export class CudnnConvGraph {
   private tryPlan(rank: number, maxWorkspace: number): boolean {
     if (this.pack) this.f.destroy(this.pack);
     if (this.plan) this.f.destroy(this.plan);
-    this.planDescs.destroy();
     this.plan = 0;
     this.pack = 0;
     this.packKey = '';
-    const cfgs = this.configs(this.planDescs, HEUR.a);
-    const cfg = cfgs[rank];
+    this.cfgs ??= this.configs(this.heurDescs, HEUR.a);
+    const cfg = this.cfgs[rank];
     if (cfg === undefined) return false;
     const o: [number] = [0];
     cudnnCheck(this.f.create(DESC.executionPlan, o), 'cudnnBackendCreateDescriptor(plan)');
@@ -299,7 +300,7 @@ export class CudnnConvGraph {
     if (this.pack) this.f.destroy(this.pack);
     if (this.plan) this.f.destroy(this.plan);
     this.pack = this.plan = 0;
-    this.planDescs.destroy();
+    this.heurDescs.destroy();
     this.descs.destroy();
   }
 }

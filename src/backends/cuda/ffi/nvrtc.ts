@@ -60,13 +60,19 @@ export function nvrtcVersion(): string {
   return `${a[0]}.${b[0]}`;
 }
 
-/** Compiles `source` to a cubin with `options` (e.g. --gpu-architecture=sm_90). */
-export function nvrtcCompile(source: string, name: string, options: string[]): { cubin: Uint8Array; log: string } {
+/**
+ * Compiles `source` to a cubin with `options` (e.g. --gpu-architecture=sm_90). The compile itself runs on a
+ * koffi worker thread, so several modules compile at once and the event loop stays free.
+ */
+export async function nvrtcCompile(source: string, name: string, options: string[]): Promise<{ cubin: Uint8Array; log: string }> {
   const f = load();
   const prog: [unknown] = [null];
   nvrtcCheck(f.create(prog, source, name, 0, null, null), 'nvrtcCreateProgram');
   try {
-    const status = f.compile(prog[0], options.length, options);
+    const compile = f.compile as Fn & { async?: (...args: unknown[]) => void };
+    const status = compile.async
+      ? await new Promise<number>((resolve, reject) => compile.async!(prog[0], options.length, options, (err: unknown, st: number) => (err ? reject(err) : resolve(st))))
+      : compile(prog[0], options.length, options);
     const n: [number] = [0];
     nvrtcCheck(f.logSize(prog[0], n), 'nvrtcGetProgramLogSize');
     const logBuf = Buffer.alloc(Number(n[0]) + 1);
