@@ -19,6 +19,7 @@ import { glueCases } from './cases-glue.js';
 import { copyCases } from './cases-copy.js';
 import { qkvCases } from './cases-qkv.js';
 import { cnnglueCases } from './cases-cnnglue.js';
+import { s2dCases } from './cases-s2d.js';
 
 export interface In { dtype?: DType; dims: number[]; lo?: number; hi?: number; ints?: number[]; floats?: number[]; constant?: boolean }
 export interface Case { nhwc?: boolean; name: string; op: string; inputs: In[]; attrs?: Record<string, Attribute>; opset?: number; outputs?: number; tol?: number; domain?: string }
@@ -87,6 +88,7 @@ function cases(): Case[] {
   c.push(...copyCases());
   c.push(...qkvCases());
   c.push(...cnnglueCases());
+  c.push(...s2dCases());
   return c;
 }
 

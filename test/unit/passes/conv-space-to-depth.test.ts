@@ -10,7 +10,9 @@ import type { Value } from '../../../src/ir/value.js';
 import type { Pass } from '../../../src/passes/pass.js';
 import { GPU_PASSES, optimizeModel } from '../../../src/passes/index.js';
 import { spaceToDepthConvs } from '../../../src/passes/conv-space-to-depth.js';
+import { convertToNhwc } from '../../../src/passes/layout-nhwc.js';
 import { G, rand, registry, relL2, run } from './fuse-graphs.js';
+import { readNumbers } from '../../../src/backends/cpu/util.js';
 
 const s2d: Pass = { name: 's2d', run: (g, ctx) => spaceToDepthConvs(ctx.model, g) };
 
@@ -106,4 +108,23 @@ test('ineligible convs are left alone: odd size, stride 1, 8 channels, 3x3 kerne
     assert.deepEqual(ops(opt), ['Conv'], `${x} ${JSON.stringify(o)}`);
     assert.deepEqual(ints(opt, 'strides'), o.strides ?? [2, 2]);
   }
+});
+
+test('fp16 then NHWC (the CUDA pipeline order): the s2d conv takes its 12 channels through one edge transpose, no channel Pad', () => {
+  const g = new G({ x: [2, 3, 32, 28] });
+  const y = g.op('MaxPool', [g.op('Relu', [g.op('Conv', ['x', g.c(rand([16, 3, 7, 7], 0.3)), g.c(rand([16], 0.1))], { strides: [2, 2], pads: [3, 3, 3, 3] })])], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] });
+  const m = g.model([y]);
+  const feeds = new Map<string, Value>([['x', rand([2, 3, 32, 28])]]);
+  const want = run(optimizeModel(m, { registry, target: 'cuda', precision: 'fp16' }), feeds)[0];
+  const opt = optimizeModel(m, { registry, target: 'cuda', precision: 'fp16', passes: [...GPU_PASSES, s2d] });
+  assert.ok(convertToNhwc(opt.graph, 17) > 0);
+  const got = run(opt, feeds)[0];
+  assert.deepEqual(got.dims, want.dims);
+  const a = readNumbers(got), b = readNumbers(want);
+  for (let j = 0; j < a.length; j++) assert.ok(Math.abs(a[j] - b[j]) <= 1e-2 * (1 + Math.abs(b[j])), `[${j}]: ${a[j]} vs ${b[j]}`);
+  assert.equal(ops(opt).filter((o) => o === 'Transpose').length, 4); // two s2d copies, the NHWC edge in and out
+  assert.equal(ops(opt).filter((o) => o === 'Pad').length, 0);
+  const conv = convOf(opt);
+  assert.equal(conv.attributes.get('layout')?.value, 'NHWC');
+  assert.deepEqual(opt.graph.constants.get(conv.inputs[1])!.dims, [16, 5, 5, 12]);
 });
