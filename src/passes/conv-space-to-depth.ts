@@ -13,7 +13,11 @@
  *     -> Reshape [N, C, H/2, 4, W/2] -> Transpose [0, 3, 1, 2, 4] (rows of W/2 elements: wide copy_nd)
  *     -> Reshape [N, 4C, H/2, W/2]
  * Eligible: Conv / FusedConv, 2-D, stride 2, dilation 1, group 1, C <= 4, kernel >= 5 on both axes, a constant
- * weight, explicit pads (or VALID), static even H and W (the batch may be symbolic). TENSORJET_S2D=0 turns it off.
+ * weight, explicit pads (or VALID), static even H and W (the batch may be symbolic).
+ * OFF unless TENSORJET_S2D=1: measured slower on an H200 (ResNet-50 fp16, fixed shapes, cuDNN tuned per plan,
+ * test/gpu/s2d-run.sh). Batch 256: conv1 1.23 ms as 7x7 s2 on 8 channels, 1.46 ms as 5x5 on 12 (0.98 ms on 16),
+ * its copies 0.50 ms against 0.26 (the NHWC edge transpose of 12 channels alone 0.26 ms); compute 7.29 -> 7.76 ms.
+ * What wins is the 7x7 s2 conv on 4 channels (RGB padded to 4, not 8): conv1 0.41 ms, compute 6.51 ms.
  */
 import type { Graph, Model, Node } from '../ir/graph.js';
 import { opsetOf } from '../ir/graph.js';
@@ -151,7 +155,7 @@ export function spaceToDepthConvs(model: Model, g: Graph = model.graph): number 
 export const convSpaceToDepth: Pass = {
   name: 'conv-space-to-depth',
   run(g: Graph, ctx): number {
-    if (process.env.TENSORJET_S2D === '0' || (ctx.supports && !(ctx.supports('', 'Reshape') && ctx.supports('', 'Transpose')))) return 0;
+    if (process.env.TENSORJET_S2D !== '1' || (ctx.supports && !(ctx.supports('', 'Reshape') && ctx.supports('', 'Transpose')))) return 0;
     if (!g.nodes.some((n) => n.opType.endsWith('Conv')) || !cudnnAvailable()) return 0;
     return spaceToDepthConvs(ctx.model, g);
   },

@@ -79,7 +79,7 @@ export function optimizeModel(model: Model, opts: OptimizeOptions): Model {
     }
     if (!changed) break;
   }
-  // fp16 only (cuDNN's tensor-core NHWC path is what it pays off on); fp32 weights, before the NHWC pass
+  // opt-in (TENSORJET_S2D=1: measured slower, see the pass), fp16 only; fp32 weights, before the NHWC pass
   if (gpu && opts.precision === 'fp16' && !opts.passes) { const n = convSpaceToDepth.run(out.graph, ctx); if (n) opts.onPass?.(convSpaceToDepth.name, n); }
   if (gpu && opts.precision === 'fp16') {
     const n = convertToFp16(out, { fp32Layers: opts.fp32Layers });

@@ -53,9 +53,9 @@ for f in sorted(glob.glob(f'{p}/o-b1-fp32/*.npy')):
     print(f'{os.path.basename(f)} s2d vs base fp16: rel L2 {np.linalg.norm(b - a) / np.linalg.norm(a):.3e}')
 PY
 cat $OUT/compare.txt
-variant b256-s2d-c16 256 TJ_MINC=16
+variant b256-s2d-c16 256 TENSORJET_S2D=1 TJ_MINC=16
 variant b256-c4 256 TENSORJET_S2D=0 TJ_MINC=4
-variant b1-s2d-c16 1 TJ_MINC=16
+variant b1-s2d-c16 1 TENSORJET_S2D=1 TJ_MINC=16
 variant b1-c4 1 TENSORJET_S2D=0 TJ_MINC=4
 variant b256-s2d-again 256 TENSORJET_S2D=1
 tar czf $OUT/plans-logs.tgz -C $P --exclude='*.plan' --exclude='o-*' . 2>/dev/null; ls $OUT
