@@ -41,6 +41,9 @@ export function cnnglueCases(): Case[] {
     // a pad value, a negative end; pads on other axes keep the generic kernel
     add('Pad_last_end_c3_to_c8', 'Pad', [X(2, 9, 10, 3), K([0, 0, 0, 0, 0, 0, 0, 5])], {});
     add('Pad_last_start_c3_to_c8', 'Pad', [X(2, 9, 10, 3), K([0, 0, 0, 5, 0, 0, 0, 0])], {});
+    // 8-byte words in fp16 (RGB 3 -> 4, as layout-nhwc pads ResNet's conv1); 16-byte words in fp32
+    add('Pad_last_end_c3_to_c4', 'Pad', [X(2, 9, 10, 3), K([0, 0, 0, 0, 0, 0, 0, 1])], {});
+    add('Pad_last_start_c1_to_c4', 'Pad', [X(3, 5, 7, 1), K([0, 0, 0, 3, 0, 0, 0, 0])], {});
     add('Pad_last_both_c3_to_c7', 'Pad', [X(2, 9, 10, 3), K([0, 0, 0, 1, 0, 0, 0, 3])], {});
     add('Pad_last_value_c5_to_c16', 'Pad', [X(3, 7, 5), K([0, 0, 4, 0, 0, 7]), { dtype: dt, dims: [], lo: 0.5, hi: 0.6, constant: true }], {});
     add('Pad_last_negative_end', 'Pad', [X(4, 6, 12), K([0, 0, 2, 0, 0, -6])], {});

@@ -36,7 +36,7 @@ function check(m: Model): Model {
 const count = (m: Model, op: string) => m.graph.nodes.filter((n) => n.opType === op).length;
 const layoutOf = (m: Model, op: string) => m.graph.nodes.filter((n) => n.opType === op).map((n) => n.attributes.get('layout')?.value);
 
-test('ResNet stem and block: RGB conv padded to 8 channels, MaxPool and GlobalAveragePool NHWC, 2 edge transposes', () => {
+test('ResNet stem and block: RGB conv padded to 4 channels, MaxPool and GlobalAveragePool NHWC, 2 edge transposes', () => {
   const g = new G({ x: [2, 3, 20, 18] });
   const stem = g.op('MaxPool', [g.op('Relu', [conv(g, 'x', 3, 8, 7, 2)])], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] });
   const a = g.op('Relu', [conv(g, stem, 8, 8)]);
@@ -48,7 +48,7 @@ test('ResNet stem and block: RGB conv padded to 8 channels, MaxPool and GlobalAv
   assert.deepEqual(layoutOf(m, 'MaxPool'), ['NHWC']);
   assert.deepEqual(layoutOf(m, 'GlobalAveragePool'), ['NHWC']);
   const stemConv = m.graph.nodes.find((n) => n.opType.endsWith('Conv'))!;
-  assert.deepEqual(m.graph.constants.get(stemConv.inputs[1])!.dims, [8, 7, 7, 8]);
+  assert.deepEqual(m.graph.constants.get(stemConv.inputs[1])!.dims, [8, 7, 7, 4]);
 });
 
 test('YOLO glue: split / concat / maxpool / resize / slice / per-channel mul stay NHWC between convs', () => {

@@ -1,9 +1,9 @@
 // Misc family: Pad, TopK, ArgMax/ArgMin, scaling (Mean).
 // pad_<width>(src, dst, n, Idx, mode, value): Idx dims = output dims, s0 = input dims, s1 = pads before (may be
 //   negative); mode 0 constant (value = raw bits), 1 reflect, 2 edge, 3 wrap.
-// pad_last_<width> / pad_last16_<width>(src, dst, n, inL, outL, before, value): a constant pad of the last axis
-//   only (rows of inL -> outL elements, input element k - before at output k): one thread per output element,
-//   or per 16-byte output word for pad_last16 (outL * width % 16 == 0); n = elements / words, 32-bit indices.
+// pad_last_<width> / pad_last16_<width> / pad_last8_<width>(src, dst, n, inL, outL, before, value): a constant pad
+//   of the last axis only (rows of inL -> outL elements, input element k - before at output k): one thread per
+//   output element, or per 16- / 8-byte output word (outL * width % 16 or 8 == 0); n = elements / words, 32-bit indices.
 // topk_<dtype>(x, vals, idx, slices, n, inner, k, largest): one block per slice; k rounds, each picking the best
 //   element strictly after the previous pick in the order (value, then lower index; NaN first when largest).
 // argmax_<dtype> / argmin_<dtype>(x, y, nOut, n, inner, last): one thread per output (first NaN wins).
@@ -118,7 +118,8 @@ __device__ void arg_impl(const T* x, i64* y, i64 nOut, i64 n, i64 inner, int las
 #define PAD(T, W)                                                                                                                       \
   extern "C" __global__ void pad_##W(const T* s, T* d, i64 n, Idx ix, int mode, i64 value) { pad_impl<T>(s, d, n, ix, mode, value); } \
   extern "C" __global__ void pad_last_##W(const T* s, T* d, int n, int inL, int outL, int before, i64 value) { pad_last_impl<T, T>(s, d, n, inL, outL, before, value); } \
-  extern "C" __global__ void pad_last16_##W(const T* s, uint4* d, int n, int inL, int outL, int before, i64 value) { pad_last_impl<T, uint4>(s, d, n, inL, outL, before, value); }
+  extern "C" __global__ void pad_last16_##W(const T* s, uint4* d, int n, int inL, int outL, int before, i64 value) { pad_last_impl<T, uint4>(s, d, n, inL, outL, before, value); } \
+  extern "C" __global__ void pad_last8_##W(const T* s, uint2* d, int n, int inL, int outL, int before, i64 value) { pad_last_impl<T, uint2>(s, d, n, inL, outL, before, value); }
 PAD(unsigned char, b1) PAD(unsigned short, b2) PAD(unsigned int, b4) PAD(unsigned long long, b8)
 
 #define MISC(T, TN)                                                                                                             \

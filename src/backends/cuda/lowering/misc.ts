@@ -61,19 +61,20 @@ const pad: Lowering = (c) => {
   const bits = mode === 0 ? rawBits(c, x.dtype, value) : 0;
   const n = numelOf(outDims);
   const idx = { dims: outDims, s0: x.dims, s1: pads.slice(0, rank) };
-  // a constant pad of the last axis only (NHWC RGB 3 -> 8 channels): rows, in 16-byte words where they fit
+  // a constant pad of the last axis only (NHWC RGB 3 -> 4 or 8 channels)
   const lastOnly = mode === 0 && pads.every((p, i) => p === 0 || i === rank - 1 || i === 2 * rank - 1) && n < 2 ** 30 && numelOf(x.dims) < 2 ** 30;
   const inL = x.dims[rank - 1], outL = outDims[rank - 1];
-  const per = 16 / Number(w.slice(1)); // elements per 16-byte word
+  const width = Number(w.slice(1));
   return {
     outputs: [{ dtype: x.dtype, dims: outDims }],
     deviceInputs: [0],
     emit: (ip, op, l) => {
       if (!n) return;
       if (!lastOnly) return l.elementwise('misc', `pad_${w}`, n, [{ ptr: ip[0] }, { ptr: op[0] }, { i64: n }, { idx }, { i32: mode }, { i64: bits }]);
-      const words = outL % per === 0 && op[0] % 16 === 0;
-      const items = words ? n / per : n;
-      l.elementwise('misc', `pad_last${words ? '16' : ''}_${w}`, items, [{ ptr: ip[0] }, { ptr: op[0] }, { i32: items }, { i32: inL }, { i32: outL }, { i32: pads[rank - 1] }, { i64: bits }]);
+      // output rows in 16- or 8-byte words where they fit (NHWC RGB padded to 8 / to 4 fp16 channels)
+      const word = [16, 8].find((b) => b > width && (outL * width) % b === 0 && op[0] % b === 0);
+      const items = word ? (n * width) / word : n;
+      l.elementwise('misc', `pad_last${word ?? ''}_${w}`, items, [{ ptr: ip[0] }, { ptr: op[0] }, { i32: items }, { i32: inL }, { i32: outL }, { i32: pads[rank - 1] }, { i64: bits }]);
     },
   };
 };
