@@ -2,7 +2,7 @@
 # One device call for the model benchmark: GPU kernel checks (beside the export), model export, torch peers
 # (eager fp16 + torch.compile fp16, same GPU, same run), TensorJet fp32/fp16 plans timed with bench/models/run.js.
 # Carry: .gpu .gpunm and the tsc build ($DIST, default dist-cuda). Everything lands in $OUT/bench.tgz; the
-# markdown tables are printed. Step limits keep the whole call under ~520 s.
+# markdown tables are printed. Step limits keep the whole call under ~570 s.
 set -u
 source .gpu/env.sh >/dev/null
 ln -sfn .gpunm/node_modules node_modules
@@ -20,7 +20,7 @@ wait $CHECKS_PID
 rm -f $D/torch.jsonl
 timeout 140 python3 bench/peers/torch_peer.py --data $D --out $D/torch.jsonl --models $MODELS --no-fp32 --compile-modes reduce-overhead --budget-s 90 > $W/peers.log 2>&1
 cp $D/torch.jsonl $W/ 2>/dev/null
-timeout 210 node $DIST/bench/models/run.js --data $D --peers $D/torch.jsonl --models $MODELS --budget-s 170 > $W/node.log 2>&1
+timeout 250 node $DIST/bench/models/run.js --data $D --peers $D/torch.jsonl --models $MODELS --budget-s 210 > $W/node.log 2>&1
 cp "$(ls -t bench/results/*.md | head -1)" "$(ls -t bench/results/*.json | head -1)" $W/ 2>/dev/null
 tar czf "$OUT/bench.tgz" -C $W .
 grep -E 'GPU kernel checks|^# (pass|fail|skip)' $W/gpu-tests.txt; grep -E '^(FAIL|not ok)' $W/gpu-tests.txt | head -20; tail -3 $W/export.log; grep -c '"ok"' $W/torch.jsonl
