@@ -1,8 +1,8 @@
 /**
  * Space-to-depth for stride-2 convs on few channels (GPU pipeline, fp16 only; runs after the fusions, before
- * the fp16 and NHWC passes). ResNet's RGB conv1 (7x7, stride 2, pads 3, 3 channels padded to 8) runs on cuDNN's
- * tensor cores at about 10x its cost; MLPerf's ResNets run it as a stride-1 conv on the 2x2 space-to-depth
- * input instead. Channel (bh * 2 + bw) * C + c of the s2d input holds pixel (2i + bh, 2j + bw) of channel c;
+ * the fp16 and NHWC passes). ResNet's RGB conv1 (7x7, stride 2, pads 3, 3 channels) ran on cuDNN's tensor
+ * cores at about 10x its cost when padded to 8 channels; MLPerf's ResNets run it as a stride-1 conv on the 2x2
+ * space-to-depth input instead. Channel (bh * 2 + bw) * C + c of the s2d input holds pixel (2i + bh, 2j + bw) of channel c;
  * per spatial axis (size S even, pads pb / pe, kernel K, output O):
  *   tap k of the original conv reads pixel 2o - pb + k = 2(o - P) + k + z   (P = ceil(pb / 2), z = 2P - pb)
  *   so it becomes block tap (k + z) >> 1 on parity (k + z) & 1; Ka = S / 2 + 2P + 1 - O block taps keep the
@@ -17,7 +17,8 @@
  * OFF unless TENSORJET_S2D=1: measured slower on an H200 (ResNet-50 fp16, fixed shapes, cuDNN tuned per plan,
  * test/gpu/s2d-run.sh). Batch 256: conv1 1.23 ms as 7x7 s2 on 8 channels, 1.46 ms as 5x5 on 12 (0.98 ms on 16),
  * its copies 0.50 ms against 0.26 (the NHWC edge transpose of 12 channels alone 0.26 ms); compute 7.29 -> 7.76 ms.
- * What wins is the 7x7 s2 conv on 4 channels (RGB padded to 4, not 8): conv1 0.41 ms, compute 6.51 ms.
+ * What wins is the 7x7 s2 conv on 4 channels (RGB padded to 4, not 8; layout-nhwc does that now): conv1
+ * 0.41 ms, compute 6.51 ms.
  */
 import type { Graph, Model, Node } from '../ir/graph.js';
 import { opsetOf } from '../ir/graph.js';

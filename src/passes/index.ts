@@ -80,7 +80,10 @@ export function optimizeModel(model: Model, opts: OptimizeOptions): Model {
     if (!changed) break;
   }
   // opt-in (TENSORJET_S2D=1: measured slower, see the pass), fp16 only; fp32 weights, before the NHWC pass
-  if (gpu && opts.precision === 'fp16' && !opts.passes) { const n = convSpaceToDepth.run(out.graph, ctx); if (n) opts.onPass?.(convSpaceToDepth.name, n); }
+  if (gpu && opts.precision === 'fp16' && !opts.passes) {
+    const n = convSpaceToDepth.run(out.graph, ctx);
+    if (n) opts.onPass?.(convSpaceToDepth.name, n);
+  }
   if (gpu && opts.precision === 'fp16') {
     const n = convertToFp16(out, { fp32Layers: opts.fp32Layers });
     if (n) opts.onPass?.('precision-fp16', n);
