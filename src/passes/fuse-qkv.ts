@@ -5,9 +5,8 @@
  * FusedAttention must read Q, K and V as [B, S, H, D] (bshd bits 1, 2, 4) with K transposed by the node
  * (transpose_k = 1). P is a FusedGemm without activation (x @ W [+ b]) or a MatMul; the three read the same
  * x [B, S, Kdim] and constant float weights of one shape [Kdim, N] with constant [N] biases (or none). Each
- * Reshape splits the last axis into [H, D] (H * D = N: shape inference shows [B, S, H, D], or the target is a
- * constant or the exporter's Concat of Shape-derived dims and [H], [D], as with a symbolic batch) and its
- * result is read only by the attention. A projection's output is read only by its Reshape and by Shape nodes
+ * Reshape splits the last axis into [H, D] (H * D = N: shape inference shows [B, S, H, D], also for the
+ * exporter's view targets computed from Shape with a symbolic batch) and its result is read only by the attention. A projection's output is read only by its Reshape and by Shape nodes
  * (the exporter's view(b, s, H, D) arithmetic): known values become constants; unknown ones (a symbolic
  * batch) read x instead where N = Kdim, so they keep their values.
  */
@@ -45,41 +44,6 @@ function projection(view: RewriteView, name: string): Projection | undefined {
   const bias = constant(view, p.inputs[2]);
   if (!bias || bias.dtype !== w.dtype || bias.dims.length !== 1 || bias.dims[0] !== w.dims[1]) return undefined;
   return { node: p, w, bias };
-}
-
-/** A constant 1-element int64 tensor's value. */
-function constInt(view: RewriteView, name: string): number | undefined {
-  const t = constant(view, name);
-  return t && t.dtype === 'int64' && t.dims.reduce((a, b) => a * b, 1) === 1 ? Number((t.data as BigInt64Array)[0]) : undefined;
-}
-
-/**
- * [H, D] when Reshape target `target` reads as [dim 0 of y, dim 1 of y, H, D] for y = [B, S, N]: a constant
- * (0 copies the dim, or the static dims of y) or the exporter's Concat of Unsqueeze(Gather(Shape(v), i)) parts,
- * v being y or x (same leading dims) and i its position. Works with a symbolic batch, where shape inference
- * cannot see through the Shape arithmetic.
- */
-function headSplit(view: RewriteView, target: string, sameLead: Set<string>, lead: (number | string | undefined)[]): [number, number] | undefined {
-  const dimAt = (part: string, i: number): boolean => {
-    const v = constInt(view, part);
-    if (v !== undefined) return v === 0 || v === lead[i];
-    const un = view.producer(part);
-    if (!un || un.opType !== 'Unsqueeze' || un.domain !== '' || constInt(view, un.inputs[1] ?? '') !== 0) return false;
-    const ga = view.producer(un.inputs[0]);
-    if (!ga || ga.opType !== 'Gather' || ga.domain !== '' || constInt(view, ga.inputs[1]) !== i) return false;
-    const sh = view.producer(ga.inputs[0]);
-    return !!sh && sh.opType === 'Shape' && sh.domain === '' && sh.attributes.size === 0 && sameLead.has(sh.inputs[0]);
-  };
-  const t = constant(view, target);
-  if (t) {
-    if (t.dtype !== 'int64' || t.dims.length !== 1 || t.dims[0] !== 4) return undefined;
-    const v = Array.from(t.data as BigInt64Array, Number);
-    return (v[0] === 0 || v[0] === lead[0]) && (v[1] === 0 || v[1] === lead[1]) && v[2] > 0 && v[3] > 0 ? [v[2], v[3]] : undefined;
-  }
-  const cat = view.producer(target);
-  if (!cat || cat.opType !== 'Concat' || cat.domain !== '' || cat.inputs.length !== 4) return undefined;
-  const [h, d] = [constInt(view, cat.inputs[2]), constInt(view, cat.inputs[3])];
-  return dimAt(cat.inputs[0], 0) && dimAt(cat.inputs[1], 1) && h !== undefined && d !== undefined && h > 0 && d > 0 ? [h, d] : undefined;
 }
 
 /** Tensors of one shape [..., n] (row-major) side by side along the last axis. */
@@ -125,16 +89,15 @@ const qkv: Rule = {
     for (const p of projs) {
       if (p.node.inputs[0] !== x || p.w.dtype !== projs[0].w.dtype || p.w.dims[0] !== kdim || p.w.dims[1] !== n || !!p.bias !== withBias) return undefined;
     }
-    // shapes: x [B, S, Kdim], every Reshape [B, S, H, D] with one H, D (from shape inference, or read off
-    // the view target where a symbolic batch hides it)
+    // shapes: x [B, S, Kdim], every Reshape [B, S, H, D] with one H, D (shape inference follows a symbolic
+    // batch through the exporter's Shape arithmetic: ops/symbolic-value.ts)
     const shapes = inferShapes(view.ctx.model);
     const sx = shapes.get(x)?.shape;
     if (!sx || sx.length !== 3 || sx[2] !== kdim) return undefined;
     let heads: number[] | undefined;
-    for (const [i, r] of reshapes.entries()) {
+    for (const r of reshapes) {
       const s = shapes.get(r.outputs[0])?.shape;
-      const known = s && s.length === 4 && s[0] === sx[0] && s[1] === sx[1] && typeof s[2] === 'number' && typeof s[3] === 'number' ? [s[2], s[3]] : undefined;
-      const hd = known ?? headSplit(view, r.inputs[1], new Set([x, projs[i].node.outputs[0]]), sx);
+      const hd = s && s.length === 4 && s[0] === sx[0] && s[1] === sx[1] && typeof s[2] === 'number' && typeof s[3] === 'number' ? [s[2], s[3]] : undefined;
       if (!hd || hd[0] * hd[1] !== n) return undefined;
       if (heads && (heads[0] !== hd[0] || heads[1] !== hd[1])) return undefined;
       heads = hd;

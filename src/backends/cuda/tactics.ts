@@ -128,7 +128,7 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
   }
   let specs: ConvSpec[];
   try {
-    // opt shapes first (TensorRT tunes for opt); the profile's min shapes too (batch 1 has its own best kernels)
+    // the profile's opt shapes (TensorRT tunes for opt) and its min shapes (batch 1 has its own best kernels),
     // interleaved, so a tuning budget that runs out shortens both lists alike
     const [opt, min] = [convSpecs(t, 'opt'), convSpecs(t, 'min')];
     const byKey = new Map<string, ConvSpec>();
@@ -148,7 +148,7 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
     if (hit) out[convKey(s)] = hit;
     return !hit;
   });
-  const stats = { overBudget: 0 };
+  let overBudget = 0;
   if (todo.length) {
     const { CudaDevice } = await import('./device.js');
     const dev = new CudaDevice(t.device);
@@ -162,7 +162,7 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
         if (graphable && performance.now() >= graphDeadline) {
           // past the budget: untuned, so the graph API's heuristic first config runs it (fused epilogue),
           // and nothing is cached: the next build times it
-          stats.overBudget++;
+          overBudget++;
           return;
         }
         let cc: CudnnConv | undefined;
@@ -193,8 +193,8 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
   }
   const picked = Object.values(out);
   const graphApi = picked.filter((a) => a.graph !== undefined).length;
-  const budget = stats.overBudget ? `, ${stats.overBudget} left to cuDNN's heuristic (over the ${GRAPH_TUNING_BUDGET_MS / 1000} s tuning budget; the next build times them)` : '';
-  t.onProgress?.(`conv tactics: ${specs.length} distinct conv(s), ${todo.length - stats.overBudget} timed, ${specs.length - todo.length} from the timing cache; ${graphApi} graph-API, ${picked.length - graphApi} legacy${budget}`);
+  const budget = overBudget ? `, ${overBudget} left to cuDNN's heuristic (over the ${GRAPH_TUNING_BUDGET_MS / 1000} s tuning budget; the next build times them)` : '';
+  t.onProgress?.(`conv tactics: ${specs.length} distinct conv(s), ${todo.length - overBudget} timed, ${specs.length - todo.length} from the timing cache; ${graphApi} graph-API, ${picked.length - graphApi} legacy${budget}`);
   return out;
 }
 

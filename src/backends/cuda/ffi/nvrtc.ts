@@ -69,10 +69,10 @@ export async function nvrtcCompile(source: string, name: string, options: string
   const prog: [unknown] = [null];
   nvrtcCheck(f.create(prog, source, name, 0, null, null), 'nvrtcCreateProgram');
   try {
-    const compile = f.compile as Fn & { async?: (...args: unknown[]) => void };
-    const status = compile.async
-      ? await new Promise<number>((resolve, reject) => compile.async!(prog[0], options.length, options, (err: unknown, st: number) => (err ? reject(err) : resolve(st))))
-      : compile(prog[0], options.length, options);
+    const compile = f.compile as Fn & { async: (...args: unknown[]) => void };
+    const status = await new Promise<number>((resolve, reject) =>
+      compile.async(prog[0], options.length, options, (err: unknown, st: number) => (err ? reject(err) : resolve(st))),
+    );
     const n: [number] = [0];
     nvrtcCheck(f.logSize(prog[0], n), 'nvrtcGetProgramLogSize');
     const logBuf = Buffer.alloc(Number(n[0]) + 1);
