@@ -10,6 +10,7 @@
  *   FusedAttention(QKV, mask?)     the same with qkv = 1, num_heads = H: QKV [B, S, 3*H*D] holds Q, K and V
  *                                  side by side on its last axis, each [B, S, H, D] (bshd & 7 = 7, transpose_k = 1)
  *   Gelu(X)                        ONNX Gelu for models whose opset predates it (20)
+ *   NchwToNhwc(X)                  attrs to, pad_channels: a CNN's Cast -> Transpose -> channel Pad input edge (nchw-to-nhwc.ts)
  */
 import { TensorJetError } from '../errors.js';
 import type { Attribute, Dim } from '../ir/graph.js';
@@ -19,6 +20,7 @@ import { schemas as convSchemas } from './conv.js';
 import { broadcastDims } from './elementwise.js';
 import { matmulShape } from './matmul.js';
 import { skipLayerNormSchema } from './skip-layernorm.js';
+import { nchwToNhwcSchema } from './nchw-to-nhwc.js';
 
 export const FUSED_DOMAIN = 'tensorjet';
 
@@ -131,4 +133,5 @@ export const schemas: OpSchema[] = [
   { opType: 'FusedAttention', domain: FUSED_DOMAIN, infer: fusedAttentionInfer },
   { opType: 'Gelu', domain: FUSED_DOMAIN, infer: sameAsInput0 },
   skipLayerNormSchema,
+  nchwToNhwcSchema,
 ];

@@ -20,6 +20,7 @@ import { fuseElementwise } from './fuse-elementwise.js';
 import { convertToFp16 } from './precision.js';
 import { layoutNhwc } from './layout-nhwc.js';
 import { convSpaceToDepth } from './conv-space-to-depth.js';
+import { fuseInputLayout } from './fuse-input-layout.js';
 
 export const DEFAULT_PASSES: Pass[] = [removeIdentity, foldConstants, foldBatchNorm, deadCode];
 
@@ -92,6 +93,8 @@ export function optimizeModel(model: Model, opts: OptimizeOptions): Model {
   if (gpu && !opts.passes) {
     const n = layoutNhwc.run(out.graph, ctx);
     if (n) opts.onPass?.(layoutNhwc.name, n);
+    const m = fuseInputLayout.run(out.graph, ctx); // the input edge's Cast -> Transpose -> Pad as one op
+    if (m) opts.onPass?.(fuseInputLayout.name, m);
   }
   return out;
 }

@@ -20,6 +20,7 @@ import { copyCases } from './cases-copy.js';
 import { qkvCases } from './cases-qkv.js';
 import { cnnglueCases } from './cases-cnnglue.js';
 import { s2dCases } from './cases-s2d.js';
+import { inputCases } from './cases-input.js';
 
 export interface In { dtype?: DType; dims: number[]; lo?: number; hi?: number; ints?: number[]; floats?: number[]; constant?: boolean }
 export interface Case { nhwc?: boolean; name: string; op: string; inputs: In[]; attrs?: Record<string, Attribute>; opset?: number; outputs?: number; tol?: number; domain?: string }
@@ -89,6 +90,7 @@ function cases(): Case[] {
   c.push(...qkvCases());
   c.push(...cnnglueCases());
   c.push(...s2dCases());
+  c.push(...inputCases());
   return c;
 }
 

@@ -5,6 +5,7 @@ import { fusedConv, fusedGemm } from './fused/conv-gemm.js';
 import { fusedElementwise } from './fused/elementwise.js';
 import { fusedAttention } from './fused/attention.js';
 import { skipLayerNorm } from './fused/skip-layernorm.js';
+import { nchwToNhwc } from './fused/nchw-to-nhwc.js';
 
 export const kernels: KernelTable = {
   'tensorjet::FusedConv': fusedConv,
@@ -12,5 +13,6 @@ export const kernels: KernelTable = {
   'tensorjet::FusedElementwise': fusedElementwise,
   'tensorjet::FusedAttention': fusedAttention,
   'tensorjet::SkipLayerNorm': skipLayerNorm,
+  'tensorjet::NchwToNhwc': nchwToNhwc,
   'tensorjet::Gelu': (ctx) => [callKernel(ctx, 'Gelu', [ctx.input(0)], ctx.node.attributes, 20)],
 };

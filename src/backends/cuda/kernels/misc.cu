@@ -128,3 +128,68 @@ PAD(unsigned char, b1) PAD(unsigned short, b2) PAD(unsigned int, b4) PAD(unsigne
   extern "C" __global__ void argmin_##TN(const T* x, i64* y, i64 no, i64 n, i64 in, int last) { arg_impl<T, false>(x, y, no, n, in, last); } \
   extern "C" __global__ void scale_flat_##TN(const T* x, T* y, i64 n, float s) { GRID_STRIDE(i, n) st(y, i, ld(x, i) * s); }
 MISC(float, f32) MISC(f16, f16)
+
+// tensorjet::NchwToNhwc (a CNN's input edge: Cast -> Transpose [0, 2, 3, 1] -> zero channel pad in one pass).
+// x [N, C, P] (P = H * W) of <src> -> y [N, P, CO] of <dst>, channels C..CO-1 zero.
+// nchwtonhwc_c<CO>v<V>_<src>_<dst>(x, y, items, P, C): CO = 4 or 8 (C <= CO); one thread per V consecutive
+//   positions of one image (items = N * P / V, P % V == 0, x aligned to V source elements, y to the store word):
+//   per channel plane one V-wide coalesced load, the V * CO outputs written as 16-byte words (8 for one fp16
+//   position of 4 channels). 32-bit indices (N * C * P and N * P * CO < 2^31).
+// nchwtonhwc_any_<src>_<dst>(x, y, n, P, C, CO): one thread per output element (any C <= CO, 64-bit indices).
+template <int B> struct NhwcWord;
+template <> struct NhwcWord<2> { typedef unsigned short T; };
+template <> struct NhwcWord<4> { typedef unsigned int T; };
+template <> struct NhwcWord<8> { typedef uint2 T; };
+template <> struct NhwcWord<16> { typedef uint4 T; };
+
+__device__ __forceinline__ float nhwc_in(float v) { return v; }
+__device__ __forceinline__ float nhwc_in(f16 v) { return h2f(v); }
+template <typename D> __device__ __forceinline__ D nhwc_out(float v);
+template <> __device__ __forceinline__ float nhwc_out<float>(float v) { return v; }
+template <> __device__ __forceinline__ f16 nhwc_out<f16>(float v) { return f2h(v); }
+
+template <typename S, typename D, int CO, int V>
+__device__ void nchw_to_nhwc_impl(const S* __restrict__ x, void* __restrict__ y, int items, int P, int C) {
+  typedef typename NhwcWord<sizeof(S) * V>::T In;
+  constexpr int OB = V * CO * (int)sizeof(D);
+  typedef typename NhwcWord<(OB < 16 ? OB : 16)>::T Out;
+  constexpr int NW = OB / (int)sizeof(Out);
+  union { In w; S e[V]; } in;
+  union { Out w[NW]; D e[V * CO]; } out;
+  const int per = P / V;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < items; i += blockDim.x * gridDim.x) {
+    const int n = i / per;
+    const S* s = x + n * C * P + (i - n * per) * V;
+#pragma unroll
+    for (int c = 0; c < CO; ++c) {
+      if (c < C) {
+        in.w = *reinterpret_cast<const In*>(s + c * P);
+#pragma unroll
+        for (int j = 0; j < V; ++j) out.e[j * CO + c] = nhwc_out<D>(nhwc_in(in.e[j]));
+      } else {
+#pragma unroll
+        for (int j = 0; j < V; ++j) out.e[j * CO + c] = nhwc_out<D>(0.f);
+      }
+    }
+    Out* d = reinterpret_cast<Out*>(y) + (i64)i * NW;
+#pragma unroll
+    for (int k = 0; k < NW; ++k) d[k] = out.w[k];
+  }
+}
+
+template <typename S, typename D>
+__device__ void nchw_to_nhwc_any(const S* __restrict__ x, D* __restrict__ y, i64 n, i64 P, int C, int CO) {
+  GRID_STRIDE(i, n) {
+    const i64 r = i / CO, p = r % P, b = r / P;
+    const int c = (int)(i - r * CO);
+    y[i] = nhwc_out<D>(c < C ? nhwc_in(x[(b * C + c) * P + p]) : 0.f);
+  }
+}
+
+#define NCHW_TO_NHWC_V(S, D, SN, DN, CO, V) \
+  extern "C" __global__ void nchwtonhwc_c##CO##v##V##_##SN##_##DN(const S* x, void* y, int items, int P, int C) { nchw_to_nhwc_impl<S, D, CO, V>(x, y, items, P, C); }
+#define NCHW_TO_NHWC(S, D, SN, DN)                                                                                              \
+  NCHW_TO_NHWC_V(S, D, SN, DN, 4, 1) NCHW_TO_NHWC_V(S, D, SN, DN, 4, 2) NCHW_TO_NHWC_V(S, D, SN, DN, 4, 4)                     \
+  NCHW_TO_NHWC_V(S, D, SN, DN, 8, 1) NCHW_TO_NHWC_V(S, D, SN, DN, 8, 2) NCHW_TO_NHWC_V(S, D, SN, DN, 8, 4)                     \
+  extern "C" __global__ void nchwtonhwc_any_##SN##_##DN(const S* x, D* y, i64 n, i64 P, int C, int CO) { nchw_to_nhwc_any<S, D>(x, y, n, P, C, CO); }
+NCHW_TO_NHWC(float, float, f32, f32) NCHW_TO_NHWC(float, f16, f32, f16) NCHW_TO_NHWC(f16, float, f16, f32) NCHW_TO_NHWC(f16, f16, f16, f16)

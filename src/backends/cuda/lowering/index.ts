@@ -6,6 +6,7 @@ import { fusedLowerings } from './fused.js';
 import { gemmEpilogueLowerings } from './gemm-epilogue.js';
 import { matmulLowerings } from './matmul.js';
 import { miscLowerings } from './misc.js';
+import { nchwToNhwcLowerings } from './nchw-to-nhwc.js';
 import { normLowerings } from './norm.js';
 import { poolLowerings } from './pool.js';
 import { reduceLowerings } from './reduce.js';
@@ -14,7 +15,7 @@ import { shapeLowerings } from './shape.js';
 import type { Lowering } from './types.js';
 
 export const LOWERINGS: Record<string, Lowering> = {};
-for (const table of [elementwiseLowerings, reduceLowerings, shapeLowerings, matmulLowerings, convLowerings, poolLowerings, resizeLowerings, normLowerings, miscLowerings, attentionLowerings, fusedLowerings, gemmEpilogueLowerings]) {
+for (const table of [elementwiseLowerings, reduceLowerings, shapeLowerings, matmulLowerings, convLowerings, poolLowerings, resizeLowerings, normLowerings, miscLowerings, attentionLowerings, fusedLowerings, gemmEpilogueLowerings, nchwToNhwcLowerings]) {
   for (const [op, l] of Object.entries(table)) {
     if (LOWERINGS[op]) throw new Error(`CUDA lowering for '${op}' registered twice`);
     LOWERINGS[op] = l;
