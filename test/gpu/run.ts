@@ -20,6 +20,7 @@ import { copyCases } from './cases-copy.js';
 import { qkvCases } from './cases-qkv.js';
 import { cnnglueCases } from './cases-cnnglue.js';
 import { s2dCases } from './cases-s2d.js';
+import { concatChecks } from './cases-concat.js';
 import { inputCases } from './cases-input.js';
 
 export interface In { dtype?: DType; dims: number[]; lo?: number; hi?: number; ints?: number[]; floats?: number[]; constant?: boolean }
@@ -392,6 +393,7 @@ async function main(): Promise<number> {
       engine.dispose();
     }
   }
+  const views = await concatChecks({ filter, graphs, arch, kernels, deviceName }); pass += views.pass; fail += views.fail;
   console.log(`\nGPU kernel checks: ${pass} passed, ${fail} failed, ${skip} skipped (no CPU reference)`);
   const conformanceFailed = args.includes('--no-conformance') ? 0 : await gpuConformance(args);
   return fail || conformanceFailed ? 1 : 0;

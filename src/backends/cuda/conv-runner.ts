@@ -5,7 +5,7 @@
  * epilogue in the same operation graph) when tuning chose it, or untuned; else the legacy API, whose
  * unfused epilogues run as one kernel.
  */
-import { CudnnConv, cudnnAvailable, cudnnCreate, cudnnDestroy, cudnnSupports, convKey, type ConvAlgo, type ConvSpec } from './ffi/cudnn.js';
+import { CudnnConv, cudnnAvailable, cudnnCreate, cudnnDestroy, cudnnSupports, convKey, convStrided, type ConvAlgo, type ConvSpec } from './ffi/cudnn.js';
 import { TensorJetError } from '../../errors.js';
 import { CudnnConvGraph, cudnnGraphSupports } from './ffi/cudnn-graph.js';
 import type { KArg, Launcher } from './lowering/types.js';
@@ -63,7 +63,8 @@ export class ConvRunner {
     if (g !== undefined) return g;
     g = null;
     const tuned = this.tactics.get(convKey(spec));
-    if (cudnnGraphSupports(spec) && (!tuned || tuned.graph !== undefined)) {
+    // channel views (strided x / z / y) run only on the graph path, whatever tuning chose
+    if (cudnnGraphSupports(spec) && (!tuned || tuned.graph !== undefined || convStrided(spec))) {
       try {
         g = new CudnnConvGraph(this.handle, spec);
         if (g.use(tuned?.graph ?? 0, this.maxWorkspace) < 0) {
@@ -85,6 +86,9 @@ export class ConvRunner {
     const grid = Math.max(1, Math.min(Math.ceil(total / BLOCK), 1 << 20));
     const g = this.handle ? this.graphFor(spec) : null;
     if (g) return g.run(x, w, b, z, y, ws);
+    if (convStrided(spec)) {
+      throw new TensorJetError('E_CUDNN', `convolution [${convKey(spec)}] reads or writes an NHWC channel view, which only cuDNN's graph API runs, and it has no engine for it here: rebuild the plan with TENSORJET_CONCAT_VIEWS=0`);
+    }
     if (this.handle && cudnnSupports(spec)) {
       const cc = this.planned(spec);
       cc.run(x, w, b, z, y, ws);

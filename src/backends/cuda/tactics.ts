@@ -42,7 +42,8 @@ function timeGraphConfigs(dev: CudaDevice, handle: number, stream: number, s: Co
   const { d } = dev;
   const el = 2;
   const bytes = (n: number) => Math.max(n * el, 256);
-  const sizes = [s.n * s.h * s.w * s.c, s.k * s.kh * s.kw * (s.c / s.groups), s.k, s.n * s.oh * s.ow * s.k, s.n * s.oh * s.ow * s.k].map(bytes);
+  // x, w, b, z, y (channel views: rows of the concat buffer)
+  const sizes = [s.n * s.h * s.w * (s.xStride ?? s.c), s.k * s.kh * s.kw * (s.c / s.groups), s.k, s.n * s.oh * s.ow * (s.zStride ?? s.k), s.n * s.oh * s.ow * (s.yStride ?? s.k)].map(bytes);
   const bufs = sizes.map((n) => dev.alloc(n, 'conv tuning buffer'));
   const ws = dev.alloc(CONV_WORKSPACE, 'conv tuning workspace');
   const ev = [d.out('cuEventCreate', 0), d.out('cuEventCreate', 0)];

@@ -130,18 +130,18 @@ export class CudnnConvGraph {
     const s = this.spec;
     const dt = DATA[s.dtype];
     let virtualUid = 100;
-    // NHWC strides for logical [n, c, h, w] dims
-    const tensor = (dims: [number, number, number, number], uid: number, dtype: number, virtual = false) =>
+    // NHWC strides for logical [n, c, h, w] dims; `px` elements from one pixel to the next (a channel view's row)
+    const tensor = (dims: [number, number, number, number], uid: number, dtype: number, virtual = false, px = dims[1]) =>
       this.descs.make(DESC.tensor, [
         [A.tensorDataType, T.dataType, 1, i32(dtype)],
         [A.tensorDims, T.int64, 4, i64s(dims)],
-        [A.tensorStrides, T.int64, 4, i64s([dims[1] * dims[2] * dims[3], 1, dims[3] * dims[1], dims[1]])],
+        [A.tensorStrides, T.int64, 4, i64s([px * dims[2] * dims[3], 1, dims[3] * px, px])],
         [A.tensorUid, T.int64, 1, i64s([uid])],
         [A.tensorAlign, T.int64, 1, i64s([16])],
         [A.tensorVirtual, T.boolean, 1, Buffer.from([virtual ? 1 : 0])],
       ]);
     const yDims: [number, number, number, number] = [s.n, s.k, s.oh, s.ow];
-    const x = tensor([s.n, s.c, s.h, s.w], UID.x, dt);
+    const x = tensor([s.n, s.c, s.h, s.w], UID.x, dt, false, s.xStride ?? s.c);
     const w = tensor([s.k, s.c / s.groups, s.kh, s.kw], UID.w, dt);
     const uids: number[] = [UID.x, UID.w];
     const conv = this.descs.make(DESC.convolution, [
@@ -155,7 +155,8 @@ export class CudnnConvGraph {
     ]);
     const ops: number[] = [];
     const steps = this.epilogue();
-    let cur = steps.length ? tensor(yDims, virtualUid++, DATA.float32, true) : tensor(yDims, UID.y, dt);
+    const yPx = s.yStride ?? s.k;
+    let cur = steps.length ? tensor(yDims, virtualUid++, DATA.float32, true) : tensor(yDims, UID.y, dt, false, yPx);
     ops.push(this.descs.make(DESC.opConvFwd, [
       [A.convFwdDesc, T.descriptor, 1, ptrs([conv])],
       [A.convFwdX, T.descriptor, 1, ptrs([x])],
@@ -166,7 +167,7 @@ export class CudnnConvGraph {
     ]));
     steps.forEach((st, i) => {
       const last = i === steps.length - 1;
-      const out = last ? tensor(yDims, UID.y, dt) : tensor(yDims, virtualUid++, DATA.float32, true);
+      const out = last ? tensor(yDims, UID.y, dt, false, yPx) : tensor(yDims, virtualUid++, DATA.float32, true);
       const pwAttrs: [number, number, number, Buffer][] = [[A.pwMode, T.pointwiseMode, 1, i32(st.mode)], [A.pwMathPrec, T.dataType, 1, i32(DATA.float32)]];
       // float math precision: the clip / slope / beta parameters are CUDNN_TYPE_FLOAT
       if (st.lower !== undefined) pwAttrs.push([A.pwReluLowerClip, T.float, 1, f32(st.lower)]);
@@ -181,7 +182,7 @@ export class CudnnConvGraph {
       ];
       if (st.operand) {
         const dims: [number, number, number, number] = st.operand === 'b' ? [1, s.k, 1, 1] : yDims;
-        const t = tensor(dims, UID[st.operand], dt);
+        const t = tensor(dims, UID[st.operand], dt, false, st.operand === 'z' ? (s.zStride ?? s.k) : s.k);
         uids.push(UID[st.operand]);
         opAttrs.push([A.opPwB, T.descriptor, 1, ptrs([t])]);
       }

@@ -188,11 +188,19 @@ export interface ConvSpec {
   tf32?: boolean;
   /** x, y (and z) are NHWC, the filter KRSC ([k, kh, kw, c/groups]); forward convs through cuDNN only */
   nhwc?: boolean;
+  /** NHWC channel views (planner channel-views.ts): elements from one pixel to the next of x, z and y
+   * (absent: c, k, k). Only cuDNN's graph API runs them (cudnn-graph.ts puts them into the tensor strides). */
+  xStride?: number;
+  zStride?: number;
+  yStride?: number;
 }
+
+/** The spec reads or writes a channel view (graph API only). */
+export const convStrided = (s: ConvSpec): boolean => s.xStride !== undefined || s.zStride !== undefined || s.yStride !== undefined;
 
 /** Shape/params part of a spec that the algorithm choice depends on (timing-cache and tactic key). */
 export function convKey(s: ConvSpec): string {
-  return [s.transpose ? 'T' : 'F', s.dtype, s.tf32 ? 'tf32' : '', s.nhwc ? 'nhwc' : '', s.n, s.c, s.h, s.w, s.k, s.kh, s.kw, s.oh, s.ow, ...s.pads, ...s.strides, ...s.dilations, s.groups].join(',');
+  return [s.transpose ? 'T' : 'F', s.dtype, s.tf32 ? 'tf32' : '', s.nhwc ? 'nhwc' : '', s.n, s.c, s.h, s.w, s.k, s.kh, s.kw, s.oh, s.ow, ...s.pads, ...s.strides, ...s.dilations, s.groups, ...(convStrided(s) ? [`v${s.xStride ?? s.c}/${s.zStride ?? s.k}/${s.yStride ?? s.k}`] : [])].join(',');
 }
 
 /** cuDNN can run the spec: symmetric pads, and for ConvTranspose an output size whose forward conv gives the input. */

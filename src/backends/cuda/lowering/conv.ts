@@ -3,7 +3,8 @@
  * as one `Launcher.conv` step: cuDNN with the plan's tuned algorithm, or the NVRTC direct kernels.
  */
 import { windowGeometry, convTransposeGeometry } from '../../../ops/conv.js';
-import { cudnnSupports, type ConvSpec } from '../ffi/cudnn.js';
+import { convStrided, cudnnSupports, type ConvSpec } from '../ffi/cudnn.js';
+import { cudnnGraphSupports } from '../ffi/cudnn-graph.js';
 import { numelOf, type LowerCtx, type Lowered, type Lowering, type ValMeta } from './types.js';
 
 /** FusedConv `activation` names -> kernels/conv.cu ACT_* codes. */
@@ -71,6 +72,12 @@ function lowerConv(c: LowerCtx, transpose: boolean, fused: boolean): Lowered {
     residual: z ? (c.attrs.int('residual_before_activation', 1) ? 1 : 2) : 0,
     ...(nhwc ? { nhwc } : {}),
   };
+  // NHWC channel views (the planner's channel-views.ts): x / z read from, y written into a concat buffer
+  const [xs, zs, ys] = [c.input(0).rowStride, c.inputs[3]?.rowStride, c.outRowStrides[0]];
+  if (xs !== undefined) spec.xStride = xs;
+  if (fused && zs !== undefined) spec.zStride = zs;
+  if (ys !== undefined) spec.yStride = ys;
+  if (convStrided(spec) && !cudnnGraphSupports(spec)) throw c.error('a channel view reaches a conv that cuDNN\'s graph API cannot run (planner bug)');
   if (nhwc && !cudnnSupports(spec)) throw c.unsupported('layout NHWC with asymmetric pads (cuDNN cannot run it)');
   const empty = numelOf(outDims) === 0;
   return {

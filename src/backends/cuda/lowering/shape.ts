@@ -11,6 +11,7 @@ import {
   contiguousStrides,
   normAxis,
   numelOf,
+  valueStrides,
   widthSuffix,
   type Lowering,
 } from './types.js';
@@ -146,7 +147,8 @@ const concat: Lowering = (c) => {
   let off = 0;
   const parts = ins.map((v) => {
     const byteOffset = off * ost[axis] * es;
-    const p = { k: copyNd(w, v.dims, contiguousStrides(v.dims), ost, [byteOffset]), byteOffset };
+    // an input may be a channel view of another concat's buffer (its pointer 16-byte aligned: channel-views.ts)
+    const p = { k: copyNd(w, v.dims, valueStrides(v), ost, [byteOffset]), byteOffset };
     off += v.dims[axis];
     return p;
   });

@@ -15,6 +15,8 @@ export interface ValMeta {
   dtype: DType;
   dims: number[];
   host?: Tensor;
+  /** an NHWC channel view (channel-views.ts): elements from one pixel to the next (absent: contiguous) */
+  rowStride?: number;
 }
 
 export interface OutMeta {
@@ -65,6 +67,8 @@ export class LowerCtx {
     readonly node: Node,
     readonly opset: number,
     readonly inputs: (ValMeta | undefined)[],
+    /** row strides the planner gives outputs written into a concat buffer (channel-views.ts) */
+    readonly outRowStrides: (number | undefined)[] = [],
   ) {
     this.attrs = new AttributeReader(node);
   }
@@ -103,6 +107,13 @@ export const byteSize = (dtype: DType): number => Math.max(1, DTYPES[dtype].bits
 export const numelOf = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
 /** Row-major strides (the CPU backend's helper). */
 export { contiguousStrides };
+/** Element strides of a value: row-major, or a channel view's (last axis contiguous, `rowStride` per row). */
+export function valueStrides(v: ValMeta): number[] {
+  if (v.rowStride === undefined) return contiguousStrides(v.dims);
+  const s = v.dims.map(() => 1);
+  for (let i = v.dims.length - 2; i >= 0; i--) s[i] = i === v.dims.length - 2 ? v.rowStride : s[i + 1] * v.dims[i + 1];
+  return s;
+}
 /** Width suffix for dtype-agnostic copy kernels. */
 export function widthSuffix(dtype: DType, c: LowerCtx): 'b1' | 'b2' | 'b4' | 'b8' {
   const b = DTYPES[dtype].bits;
