@@ -20,6 +20,7 @@ import { copyCases } from './cases-copy.js';
 import { qkvCases } from './cases-qkv.js';
 import { cnnglueCases } from './cases-cnnglue.js';
 import { s2dCases } from './cases-s2d.js';
+import { bert1Cases } from './cases-bert1.js';
 import { concatChecks } from './cases-concat.js';
 import { inputCases } from './cases-input.js';
 
@@ -91,6 +92,7 @@ function cases(): Case[] {
   c.push(...qkvCases());
   c.push(...cnnglueCases());
   c.push(...s2dCases());
+  c.push(...bert1Cases());
   c.push(...inputCases());
   return c;
 }

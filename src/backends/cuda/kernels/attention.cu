@@ -12,7 +12,10 @@
 //                                          TC_BQ = 64 queries per 128-thread block, 16 per warp; S = Q K^T
 //                                          stays in registers and becomes P's A fragments (FlashAttention-2).
 //                                          Before sm_80 it runs the FMA code, 32 queries at a time.
-// DMAX 64 or 128 (>= max(D, Dv)); the grid is B * H * ceil(Sq / 64) for both.
+//   attn_mmas<DMAX>_f16_m<mask dtype>     the tensor-core kernel for small grids: 16 queries per block, the
+//                                          4 warps split the keys, partial softmax states combined in smem.
+// DMAX 64 or 128 (>= max(D, Dv)); the grid is B * H * ceil(Sq / 64) for the first two, B * H * ceil(Sq / 16)
+// for attn_mmas.
 #include "common.cuh"
 
 #define AT_BQ 64
@@ -22,6 +25,8 @@
 #define TC_BQ 64
 #define TC_BK 64
 #define TC_THREADS 128
+#define SP_BQ 16
+#define SP_KT(DP) (DP <= 64 ? 128 : 64)
 
 #define ATTN_PARAMS(T, M)                                                                                                               \
   const T *q, const T *k, const T *v, const M *mask, T *y, int H, int Sq, int Sk, int D, int Dv, float scale, i64 qB, i64 qH, i64 qS, \
@@ -292,6 +297,200 @@ __device__ void attn_mma_impl(i64 b, i64 h, int q0, const f16* q, const f16* k, 
     }
   }
 }
+
+// Small-grid variant (few (batch, head) pairs, e.g. BERT at batch 1: B * H * ceil(Sq / 64) well under the SM
+// count): SP_BQ = 16 queries per 128-thread block, the 4 warps split the keys (flash-decoding inside the block).
+// K/V arrive in tiles of SP_KT(DP) keys (128 for DP 64, 64 for DP 128: one tile, one memory round trip at
+// S <= 128), by cp.async with the Q tile; warp w takes keys [w * KT / 4, (w + 1) * KT / 4) of each tile with its
+// own online softmax; the 4 partial (max, sum, O) are combined through smem (aliasing K/V) at the end.
+
+__device__ __forceinline__ void cp_async16(void* dst, const void* src, bool valid) {
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(smem_addr(dst)), "l"(src), "r"(valid ? 16 : 0));
+}
+__device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_all;" ::: "memory"); }
+
+// rows [r0, r0 + ROWS) x cols [0, DP) of the operand at p -> S (pitch TC_LD), zero outside n x cols; the
+// 16-byte path is asynchronous (cp_async_wait_all before use)
+template <int DP, int ROWS>
+__device__ void sp_fill(f16 (*S)[TC_LD], const f16* p, int r0, int n, int cols, i64 rs, i64 cs) {
+  const int tid = threadIdx.x;
+  if (vec_ok(p, rs, cs, cols)) {
+    const int CH = DP / 8;
+#pragma unroll
+    for (int idx = tid; idx < ROWS * CH; idx += TC_THREADS) {
+      const int r = idx / CH, c = (idx % CH) * 8;
+      const bool in = r0 + r < n && c < cols;
+      cp_async16(&S[r][c], in ? p + (i64)(r0 + r) * rs + c : p, in);
+    }
+  } else if (rs == 1) {  // K^T: consecutive threads walk the keys (coalesced)
+    for (int idx = tid; idx < ROWS * DP; idx += TC_THREADS) {
+      const int r = idx % ROWS, c = idx / ROWS;
+      S[r][c] = r0 + r < n && c < cols ? p[(i64)(r0 + r) + c * cs] : (f16)0;
+    }
+  } else {
+    for (int idx = tid; idx < ROWS * DP; idx += TC_THREADS) {
+      const int r = idx / DP, c = idx % DP;
+      S[r][c] = r0 + r < n && c < cols ? p[(i64)(r0 + r) * rs + c * cs] : (f16)0;
+    }
+  }
+}
+
+template <typename M, int DP>
+__device__ void attn_split_impl(i64 b, i64 h, int q0, const f16* q, const f16* k, const f16* v, const M* mask, f16* y, int Sq, int Sk,
+                                int D, int Dv, float scale, i64 qB, i64 qH, i64 qS, i64 kB, i64 kH, i64 kS, i64 kD, i64 vB, i64 vH,
+                                i64 vS, i64 yB, i64 yH, i64 yS, i64 mB, i64 mH, i64 mQ, i64 mK) {
+  constexpr int KT = SP_KT(DP), KW = KT / 4, NW = TC_THREADS / 32, OP = DP + 8;  // OP: fp32 pitch of the combine buffer
+  static_assert(NW * SP_BQ * OP * 4 <= 2 * KT * TC_LD * 2, "the combine buffer fits in K/V");
+  __shared__ __align__(16) f16 KV[2 * KT][TC_LD];  // K rows [0, KT), V rows [KT, 2 KT); then the fp32 partial O
+  __shared__ __align__(16) f16 Qs[SP_BQ][TC_LD];
+  __shared__ float Ms[NW][SP_BQ], Ls[NW][SP_BQ];
+  f16(*Ks)[TC_LD] = KV;
+  f16(*Vs)[TC_LD] = KV + KT;
+  const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32, g = lane / 4, t4 = lane % 4;
+  const float NEG_INF = -__int_as_float(0x7f800000);
+  const float LOG2E = 1.4426950408889634f;
+  const f16* qp = q + b * qB + h * qH;
+  const f16* kp = k + b * kB + h * kH;
+  const f16* vp = v + b * vB + h * vH;
+  sp_fill<DP, SP_BQ>(Qs, qp, q0, Sq, D, qS, 1);
+  const int qa = q0 + g, qb = qa + 8;
+  const M* ma = mask ? mask + b * mB + h * mH + (i64)(qa < Sq ? qa : 0) * mQ : 0;
+  const M* mb = mask ? mask + b * mB + h * mH + (i64)(qb < Sq ? qb : 0) * mQ : 0;
+  float o[DP / 8][4];
+#pragma unroll
+  for (int i = 0; i < DP / 8; ++i) o[i][0] = o[i][1] = o[i][2] = o[i][3] = 0.f;
+  float m[2] = {NEG_INF, NEG_INF}, l[2] = {0.f, 0.f};
+  const float sl = scale * LOG2E;
+  const int dch = (D + 15) / 16, vch = (Dv + 15) / 16;
+  const int kb = warp * KW;  // this warp's keys within a tile
+  u32 qf[DP / 16][4];
+  for (int k0 = 0; k0 < Sk; k0 += KT) {
+    __syncthreads();  // the previous tile is consumed
+    sp_fill<DP, KT>(Ks, kp, k0, Sk, D, kS, kD);
+    sp_fill<DP, KT>(Vs, vp, k0, Sk, Dv, vS, 1);
+    cp_async_wait_all();
+    __syncthreads();
+    if (k0 == 0) {
+#pragma unroll
+      for (int kc = 0; kc < DP / 16; ++kc) ldsm_x4(qf[kc], &Qs[(lane % 8) + ((lane / 8) % 2) * 8][kc * 16 + (lane / 16) * 8]);
+    }
+    if (k0 + kb >= Sk) continue;  // no keys for this warp in this tile
+    float s[KW / 8][4];
+#pragma unroll
+    for (int i = 0; i < KW / 8; ++i) s[i][0] = s[i][1] = s[i][2] = s[i][3] = 0.f;
+#pragma unroll
+    for (int kc = 0; kc < DP / 16; ++kc) {
+      if (kc >= dch) break;
+#pragma unroll
+      for (int np = 0; np < KW / 16; ++np) {
+        u32 bf[4];
+        ldsm_x4(bf, &Ks[kb + np * 16 + (lane % 8) + (lane / 16) * 8][kc * 16 + ((lane / 8) % 2) * 8]);
+        mma16816(s[2 * np], qf[kc], bf[0], bf[1]);
+        mma16816(s[2 * np + 1], qf[kc], bf[2], bf[3]);
+      }
+    }
+    float mt[2] = {NEG_INF, NEG_INF};
+#pragma unroll
+    for (int nt = 0; nt < KW / 8; ++nt) {
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        const int key = k0 + kb + nt * 8 + 2 * t4 + (e & 1);
+        float x = s[nt][e] * sl;
+        if (key >= Sk) x = NEG_INF;
+        else if (mask) x = fmaf(ld(e < 2 ? ma : mb, (i64)key * mK), LOG2E, x);
+        s[nt][e] = x;
+        mt[e / 2] = fmaxf(mt[e / 2], x);
+      }
+    }
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      mt[r] = fmaxf(mt[r], __shfl_xor_sync(0xffffffffu, mt[r], 1));
+      mt[r] = fmaxf(mt[r], __shfl_xor_sync(0xffffffffu, mt[r], 2));
+      const float mn = fmaxf(m[r], mt[r]);
+      const float corr = m[r] == NEG_INF ? 0.f : exp2f(m[r] - mn);
+      l[r] *= corr;
+#pragma unroll
+      for (int i = 0; i < DP / 8; ++i) o[i][2 * r] *= corr, o[i][2 * r + 1] *= corr;
+      m[r] = mn;
+    }
+#pragma unroll
+    for (int nt = 0; nt < KW / 8; ++nt) {
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        const float mr = m[e / 2];
+        const float p = mr == NEG_INF ? 0.f : exp2f(s[nt][e] - mr);
+        l[e / 2] += p;
+        s[nt][e] = p;
+      }
+    }
+#pragma unroll
+    for (int kc = 0; kc < KW / 16; ++kc) {
+      const u32 pa[4] = {pack_h2(s[2 * kc][0], s[2 * kc][1]), pack_h2(s[2 * kc][2], s[2 * kc][3]),
+                         pack_h2(s[2 * kc + 1][0], s[2 * kc + 1][1]), pack_h2(s[2 * kc + 1][2], s[2 * kc + 1][3])};
+#pragma unroll
+      for (int dp = 0; dp < DP / 16; ++dp) {
+        if (dp >= vch) break;
+        u32 bf[4];
+        ldsm_x4_t(bf, &Vs[kb + kc * 16 + (lane % 8) + ((lane / 8) % 2) * 8][dp * 16 + (lane / 16) * 8]);
+        mma16816(o[2 * dp], pa, bf[0], bf[1]);
+        mma16816(o[2 * dp + 1], pa, bf[2], bf[3]);
+      }
+    }
+  }
+  // combine: each warp's unnormalized O, row max m (log2 units) and row sum l -> smem; then
+  // y = sum_w 2^(m_w - M) O_w / sum_w 2^(m_w - M) l_w with M = max_w m_w
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    l[r] += __shfl_xor_sync(0xffffffffu, l[r], 1);
+    l[r] += __shfl_xor_sync(0xffffffffu, l[r], 2);
+  }
+  __syncthreads();  // every warp is done with K/V
+  float(*Os)[SP_BQ][OP] = reinterpret_cast<float(*)[SP_BQ][OP]>(&KV[0][0]);
+  if (t4 == 0) Ms[warp][g] = m[0], Ms[warp][g + 8] = m[1], Ls[warp][g] = l[0], Ls[warp][g + 8] = l[1];
+#pragma unroll
+  for (int i = 0; i < DP / 8; ++i) {
+    const int c = i * 8 + 2 * t4;
+    float2 lo, hi;
+    lo.x = o[i][0], lo.y = o[i][1], hi.x = o[i][2], hi.y = o[i][3];
+    *(float2*)&Os[warp][g][c] = lo;
+    *(float2*)&Os[warp][g + 8][c] = hi;
+  }
+  __syncthreads();
+  constexpr int TPR = TC_THREADS / SP_BQ, CPT = DP / TPR;  // threads per row; columns per thread (8 or 16)
+  const int r = tid / TPR, c0 = (tid % TPR) * CPT;
+  if (q0 + r >= Sq) return;
+  float mx = NEG_INF;
+#pragma unroll
+  for (int w = 0; w < NW; ++w) mx = fmaxf(mx, Ms[w][r]);
+  float wt[NW], lt = 0.f;
+#pragma unroll
+  for (int w = 0; w < NW; ++w) wt[w] = Ms[w][r] == NEG_INF ? 0.f : exp2f(Ms[w][r] - mx), lt = fmaf(wt[w], Ls[w][r], lt);
+  const float inv = 1.f / lt;  // a row masked everywhere with -inf gives 0 * inf = NaN, as the reference
+  f16* yp = y + b * yB + h * yH + (i64)(q0 + r) * yS;
+  const bool vec = vec_ok(y + b * yB + h * yH, yS, 1, Dv);
+#pragma unroll
+  for (int c8 = 0; c8 < CPT; c8 += 8) {
+    float acc[8];
+#pragma unroll
+    for (int e = 0; e < 8; ++e) acc[e] = 0.f;
+#pragma unroll
+    for (int w = 0; w < NW; ++w) {
+      const float4 a = *(const float4*)&Os[w][r][c0 + c8], bq = *(const float4*)&Os[w][r][c0 + c8 + 4];
+      acc[0] = fmaf(wt[w], a.x, acc[0]), acc[1] = fmaf(wt[w], a.y, acc[1]), acc[2] = fmaf(wt[w], a.z, acc[2]), acc[3] = fmaf(wt[w], a.w, acc[3]);
+      acc[4] = fmaf(wt[w], bq.x, acc[4]), acc[5] = fmaf(wt[w], bq.y, acc[5]), acc[6] = fmaf(wt[w], bq.z, acc[6]), acc[7] = fmaf(wt[w], bq.w, acc[7]);
+    }
+    const int c = c0 + c8;
+    if (vec && c < Dv) {
+      const v16 out = {pack_h2(acc[0] * inv, acc[1] * inv), pack_h2(acc[2] * inv, acc[3] * inv), pack_h2(acc[4] * inv, acc[5] * inv),
+                       pack_h2(acc[6] * inv, acc[7] * inv)};
+      *(v16*)(yp + c) = out;
+    } else if (!vec) {
+#pragma unroll
+      for (int e = 0; e < 8; ++e)
+        if (c + e < Dv) st(yp, c + e, acc[e] * inv);
+    }
+  }
+}
 #endif
 
 #define ATTN_MMA(M, MN, DN)                                                                                              \
@@ -315,3 +514,26 @@ __device__ void attn_mma_impl(i64 b, i64 h, int q0, const f16* q, const f16* k, 
 #endif
 ATTN_MMA(f16, f16, 64) ATTN_MMA(f16, f16, 128)
 ATTN_MMA(float, f32, 64) ATTN_MMA(float, f32, 128)
+
+// attn_mmas<DMAX>_f16_m<mask dtype>: the small-grid variant, grid B * H * ceil(Sq / 16); same arguments
+// (before sm_80: the FMA code on the block's 16 queries)
+#define ATTN_SPLIT(M, MN, DN)                                                                                            \
+  extern "C" __global__ void __launch_bounds__(TC_THREADS) attn_mmas##DN##_f16_m##MN(                                   \
+      const f16* q, const f16* k, const f16* v, const M* mask, f16* y, int H, int Sq, int Sk, int D, int Dv, float scale, \
+      i64 qB, i64 qH, i64 qS, i64 kB, i64 kH, i64 kS, i64 kD, i64 vB, i64 vH, i64 vS, i64 yB, i64 yH, i64 yS, i64 mB,    \
+      i64 mH, i64 mQ, i64 mK) {                                                                                          \
+    const int tiles = (Sq + SP_BQ - 1) / SP_BQ;                                                                          \
+    const i64 bh = blockIdx.x / tiles;                                                                                   \
+    const int q0 = (int)(blockIdx.x % tiles) * SP_BQ;                                                                    \
+    ATTN_SPLIT_BODY(M, DN)                                                                                               \
+  }
+#if __CUDA_ARCH__ >= 800
+#define ATTN_SPLIT_BODY(M, DN) \
+  attn_split_impl<M, DN>(bh / H, bh % H, q0, q, k, v, mask, y, Sq, Sk, D, Dv, scale, qB, qH, qS, kB, kH, kS, kD, vB, vH, vS, yB, yH, yS, mB, mH, mQ, mK);
+#else
+#define ATTN_SPLIT_BODY(M, DN)                                                                                            \
+  attn_impl<f16, M, DN / AT_TPR, TC_THREADS / AT_TPR>(bh / H, bh % H, q0, q, k, v, mask, y, H, min(Sq, q0 + SP_BQ), Sk, D, Dv, scale, \
+                                                      qB, qH, qS, kB, kH, kS, kD, vB, vH, vS, yB, yH, yS, mB, mH, mQ, mK);
+#endif
+ATTN_SPLIT(f16, f16, 64) ATTN_SPLIT(f16, f16, 128)
+ATTN_SPLIT(float, f32, 64) ATTN_SPLIT(float, f32, 128)

@@ -8,7 +8,9 @@
 // skipln_{warp,warpvec,block}_<dtype>(x, skip, scale, bias|0, y, sum|0, rows, cols, skipRows, eps): tensorjet::SkipLayerNorm,
 //   y = LN(x + skip[row % skipRows]) over rows of `cols` (scale/bias [cols]); the sum stays fp32 (written to `sum` if given).
 //   warp: one warp per row, the row held in registers (cols <= 1024); warpvec: the same with 128-bit accesses
-//   (8 halves / 4 floats; cols % that == 0, 16-byte aligned pointers); block: one block per row, re-reading x and skip.
+//   (8 halves / 4 floats; cols % that == 0, 16-byte aligned pointers); warppf: warpvec with scale and bias
+//   loaded up front (few rows: the lowering launches it with 1-2 warps per block to spread them over the SMs);
+//   block: one block per row, re-reading x and skip. The warp kernels take any multiple of 32 threads per block.
 #include "common.cuh"
 
 __device__ __forceinline__ float warp_sum(float v) {
@@ -119,11 +121,23 @@ __device__ __forceinline__ void stv(T* p, const float* v) {
 }
 
 // One warp per row; lane handles elements (t * 32 + lane) * V .. + V - 1 for t < NV (cols <= 32 * V * NV, cols % V == 0).
-template <typename T, int V, int NV>
+// PF: scale and bias are loaded with the row (one memory round trip less; the small-grid variant).
+template <typename T, int V, int NV, bool PF = false>
 __device__ void skipln_warp(const T* x, const T* sk, const T* sc, const T* b, T* y, T* sum, i64 rows, i64 cols, i64 skipRows, float eps) {
   const int lane = threadIdx.x & 31;
   const i64 wpb = blockDim.x >> 5;
   const float inv = 1.f / (float)cols;
+  float pg[PF ? NV : 1][V], pc[PF ? NV : 1][V];
+  if (PF) {
+#pragma unroll
+    for (int t = 0; t < NV; t++) {
+      const i64 j = (i64)(t * 32 + lane) * V;
+      if (j < cols) {
+        ldv<V>(sc + j, pg[PF ? t : 0]);
+        if (b) ldv<V>(b + j, pc[PF ? t : 0]);
+      }
+    }
+  }
   for (i64 row = (i64)blockIdx.x * wpb + (threadIdx.x >> 5); row < rows; row += (i64)gridDim.x * wpb) {
     const T* xr = x + row * cols;
     const T* kr = sk + (row % skipRows) * cols;
@@ -156,8 +170,13 @@ __device__ void skipln_warp(const T* x, const T* sk, const T* sc, const T* b, T*
       const i64 j = (i64)(t * 32 + lane) * V;
       if (j < cols) {
         float g[V], o[V], c[V];
-        ldv<V>(sc + j, g);
-        if (b) ldv<V>(b + j, c);
+        if (PF) {
+#pragma unroll
+          for (int k = 0; k < V; k++) g[k] = pg[PF ? t : 0][k], c[k] = pc[PF ? t : 0][k];
+        } else {
+          ldv<V>(sc + j, g);
+          if (b) ldv<V>(b + j, c);
+        }
 #pragma unroll
         for (int k = 0; k < V; k++) o[k] = (v[t][k] - mu) * rs * g[k] + (b ? c[k] : 0.f);
         stv<V>(y + row * cols + j, o);
@@ -195,6 +214,10 @@ __device__ void skipln_block(const T* x, const T* sk, const T* sc, const T* b, T
   extern "C" __global__ void skipln_warpvec_##TN(const T* x, const T* k, const T* sc, const T* b, T* y, T* s, i64 rows, i64 cols,  \
                                                  i64 skipRows, float eps) {                                                       \
     skipln_warp<T, VEC, 32 / VEC>(x, k, sc, b, y, s, rows, cols, skipRows, eps);                                                   \
+  }                                                                                                                               \
+  extern "C" __global__ void skipln_warppf_##TN(const T* x, const T* k, const T* sc, const T* b, T* y, T* s, i64 rows, i64 cols,   \
+                                                i64 skipRows, float eps) {                                                        \
+    skipln_warp<T, VEC, 32 / VEC, true>(x, k, sc, b, y, s, rows, cols, skipRows, eps);                                             \
   }                                                                                                                               \
   extern "C" __global__ void skipln_block_##TN(const T* x, const T* k, const T* sc, const T* b, T* y, T* s, i64 rows, i64 cols,    \
                                                i64 skipRows, float eps) {                                                         \

@@ -2,11 +2,32 @@
  * Lowerings for LayerNormalization, RMSNormalization, InstanceNormalization, GroupNormalization (one row kernel,
  * fp32 statistics; warp per row for short rows, block per row otherwise), inference BatchNormalization and
  * tensorjet::SkipLayerNorm (LN(x + skip) in one pass: warp per row with the row in registers, 128-bit accesses
- * when the pointers and row length allow) (kernels/norm.cu).
+ * when the pointers and row length allow) (kernels/norm.cu). Few rows (batch 1) get blocks of fewer warps so
+ * that they spread over the SMs.
  */
 import { FUSED_DOMAIN } from '../../../ops/fused.js';
 import { normAxis, numelOf, type KArg, type LowerCtx, type Lowered, type OutMeta } from './types.js';
 import type { Lowering } from './types.js';
+
+/** SMs of the GPUs we tune for (H100 / H200: 132): fewer row blocks than this leave SMs idle. */
+const SMS = 132;
+
+/**
+ * Small-grid launches (few rows, batch 1): TENSORJET_SMALL_GRID=0 turns them off, =1 forces them whatever the
+ * size (kernel checks of both paths, before/after timing); read at lowering time.
+ */
+export function smallGridMode(): 'off' | 'on' | 'auto' {
+  const v = process.env.TENSORJET_SMALL_GRID;
+  return v === '0' ? 'off' : v === '1' ? 'on' : 'auto';
+}
+
+/** Warps (= rows) per 32-multiple block of the warp-per-row kernels: 8, or fewer so that few rows still fill the SMs. */
+function warpsPerBlock(rows: number): number {
+  const mode = smallGridMode();
+  if (mode === 'off') return 8;
+  if (mode === 'on') return 1;
+  return Math.max(1, Math.min(8, Math.floor(rows / SMS)));
+}
 
 interface RowNorm {
   rows: number;
@@ -33,7 +54,8 @@ function rowNorm(c: LowerCtx, p: RowNorm, extra: OutMeta[] = []): Lowered {
   const sfx = c.floatSuffix(x.dtype);
   const warp = p.cols <= 1024;
   const kernel = `rownorm_${warp ? 'warp' : 'block'}_${sfx}`;
-  const grid = warp ? Math.min(Math.ceil(p.rows / 8), 1 << 20) : Math.min(p.rows, 1 << 20);
+  const wpb = warp ? warpsPerBlock(p.rows) : 8;
+  const grid = warp ? Math.min(Math.ceil(p.rows / wpb), 1 << 20) : Math.min(p.rows, 1 << 20);
   return {
     outputs: [{ dtype: x.dtype, dims: x.dims }, ...extra],
     deviceInputs: p.hasBias ? [0, 1, 2] : [0, 1],
@@ -44,7 +66,7 @@ function rowNorm(c: LowerCtx, p: RowNorm, extra: OutMeta[] = []): Lowered {
         { ptr: p.stats[0] ? op[1] : 0 }, { ptr: p.stats[1] ? op[2] : 0 },
         { i64: p.rows }, { i64: p.cols }, { i64: p.P }, { i64: p.Q }, { i64: p.S }, { i64: p.M }, { f32: p.eps }, { i32: p.rms ? 1 : 0 },
       ];
-      l.blocks('norm', kernel, grid, 256, args);
+      l.blocks('norm', kernel, grid, 32 * wpb, args);
     },
   };
 }
@@ -145,7 +167,10 @@ const skipLayerNorm: Lowering = (c) => {
       const args: KArg[] = [...ptrs.map((ptr) => ({ ptr })), { i64: rows }, { i64: cols }, { i64: skipRows }, { f32: eps }];
       if (cols > 1024) return l.blocks('norm', `skipln_block_${sfx}`, Math.min(rows, 1 << 20), 256, args);
       const aligned = cols % vec === 0 && ptrs.every((p) => p % 16 === 0);
-      l.blocks('norm', `skipln_${aligned ? 'warpvec' : 'warp'}_${sfx}`, Math.min(Math.ceil(rows / 8), 1 << 20), 256, args);
+      // few rows: 1-7 warps per block and scale/bias loaded with the row (warppf)
+      const wpb = warpsPerBlock(rows);
+      const kernel = aligned ? (wpb < 8 ? 'warppf' : 'warpvec') : 'warp';
+      l.blocks('norm', `skipln_${kernel}_${sfx}`, Math.min(Math.ceil(rows / wpb), 1 << 20), 32 * wpb, args);
     },
   };
 };
