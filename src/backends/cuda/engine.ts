@@ -10,7 +10,7 @@ import type { Plan } from '../../plan/types.js';
 import type { BackendContext, BackendEngine, HostTensor, InferOptions } from '../backend.js';
 import type { KernelRegistry } from '../cpu/registry.js';
 import { unpackKernels, type KernelFamily } from './compile.js';
-import { CudaDevice } from './device.js';
+import { CudaDevice, type WaitHint } from './device.js';
 import { callerDeviceOutput, callerOutput, DeviceTensor, hostBytes } from './io-tensors.js';
 import { allocPinned, CU_EVENT_DISABLE_TIMING, CU_STREAM_NON_BLOCKING, freePinned, type PinnedBuffer } from './ffi/driver.js';
 import { cublasLtCreate, cublasLtDestroy, LtMatmul, type MatmulSpec } from './ffi/cublaslt.js';
@@ -24,6 +24,7 @@ import { CONV_OPS, tacticMap } from './tactics.js';
 import { gemmPick } from './gemm-tactics.js';
 import { captureGraph } from './graph-capture.js';
 import { allocPinnedTensor, pinnedAddress } from './pinned.js';
+import { bindDeviceIO, type Binding } from './io-binding.js';
 import { elapsedMs, enqueueProfiled, summarize, type LayerProfile } from './profile.js';
 
 const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
@@ -177,7 +178,16 @@ interface PlanState {
   noGraph?: boolean;
   /** ran once eagerly (libraries such as cuDNN load kernels lazily on first use, never inside a capture) */
   warmed?: boolean;
+  /** how long this shape's inferences take to complete once enqueued (device.ts waitEvent) */
+  wait: WaitHint;
+  /** graphs of device I/O bindings (io-binding.ts), by binding key, oldest first */
+  bound: Map<string, number>;
+  /** the previous call's binding key: a binding is captured once the same pointers come twice in a row */
+  lastBinding?: string;
 }
+
+/** bound graphs kept per shape */
+const BOUND_GRAPHS = 4;
 
 export class CudaContext implements BackendContext, Launcher {
   private readonly stream: number;
@@ -237,7 +247,7 @@ export class CudaContext implements BackendContext, Launcher {
     let off = 0;
     const staging = plan.stagedInputs.map((s) => ({ offset: (off = alignUp(off)), bytes: (off += s.value.bytes, s.value.bytes) }));
     const outStaging = plan.outputs.map((v) => ({ offset: (off = alignUp(off)), bytes: (off += v.bytes, v.bytes) }));
-    st = { plan, staging, outStaging, stagingBytes: off };
+    st = { plan, staging, outStaging, stagingBytes: off, wait: { ms: 0 }, bound: new Map() };
     this.plans.set(key, st);
     return st;
   }
@@ -265,8 +275,11 @@ export class CudaContext implements BackendContext, Launcher {
   }
 
   private dropGraph(st: PlanState): void {
-    if (st.exec) this.engine.dev.d.fn.cuGraphExecDestroy(st.exec);
+    const { d } = this.engine.dev;
+    if (st.exec) d.fn.cuGraphExecDestroy(st.exec);
     st.exec = undefined;
+    for (const exec of st.bound.values()) d.fn.cuGraphExecDestroy(exec);
+    st.bound.clear();
   }
 
   infer(feeds: Map<string, Tensor>, options: InferOptions = {}): Promise<Map<string, Tensor>> {
@@ -356,9 +369,15 @@ export class CudaContext implements BackendContext, Launcher {
       d.check(d.fn.cuMemsetD32Async(this.arena, 0xffffffff, this.arenaBytes / 4, this.stream), 'cuMemsetD32Async');
     }
     const mark = (i: number) => timing && d.check(d.fn.cuEventRecord(timing[i], this.stream), 'cuEventRecord');
+    const device = options.outputLocation === 'device';
+    // the caller's device tensors for the outputs (no allocation per call); device inputs and these outputs
+    // are bound in place on plain inferences
+    const given = plan.outputs.map((v) => (device ? callerDeviceOutput(options, v.name, v.dtype, v.dims, dev.index) : undefined));
+    const binding = timing || stepEvents ? undefined : bindDeviceIO(plan, this.base, feeds, given);
     mark(0);
     // inputs: host tensors through pinned staging, device tensors device-to-device
     plan.stagedInputs.forEach((s, i) => {
+      if (binding?.inputs.has(i)) return;
       const dst = valuePtr(plan, s.value, this.base);
       const feed = s.host ?? feeds.get(s.value.name)!;
       if (feed instanceof DeviceTensor) {
@@ -382,21 +401,18 @@ export class CudaContext implements BackendContext, Launcher {
     mark(1);
     if (profileExec) d.check(d.fn.cuGraphLaunch(profileExec, this.stream), 'cuGraphLaunch(profile)');
     else if (stepEvents) enqueueProfiled(plan, this.base, this, d, stepEvents, this.stream);
-    else this.execute(st);
+    else this.execute(st, binding);
     mark(2);
-    const device = options.outputLocation === 'device';
     const results = new Map<string, Tensor>();
     // host outputs land in the caller's tensors (options.outputs: pinned ones by direct DMA) or new ones
     const into = plan.outputs.map((v) => (device ? undefined : callerOutput(options, v.name, v.dtype, v.dims)));
     plan.outputs.forEach((v, i) => {
-      const src = valuePtr(plan, v, this.base);
+      const src = valuePtr(binding?.plan ?? plan, v, this.base); // an output sharing a bound input's slot reads it there
       if (device) {
-        // the caller's device tensor (no allocation per call) or a new one
-        const given = callerDeviceOutput(options, v.name, v.dtype, v.dims, dev.index);
-        const ptr = given?.ptr ?? dev.alloc(v.bytes, `output '${v.name}'`);
+        const ptr = given[i]?.ptr ?? dev.alloc(v.bytes, `output '${v.name}'`);
         if (v.storage.kind === 'host') d.check(d.fn.cuMemcpyHtoD(ptr, hostBytes(v.host!, v.name), v.bytes), 'cuMemcpyHtoD');
-        else if (v.bytes) d.check(d.fn.cuMemcpyDtoDAsync(ptr, src, v.bytes, this.stream), 'cuMemcpyDtoDAsync');
-        results.set(v.name, given ?? new DeviceTensor(v.dtype, v.dims, ptr, v.bytes, dev));
+        else if (v.bytes && !binding?.outputs.has(i)) d.check(d.fn.cuMemcpyDtoDAsync(ptr, src, v.bytes, this.stream), 'cuMemcpyDtoDAsync');
+        results.set(v.name, given[i] ?? new DeviceTensor(v.dtype, v.dims, ptr, v.bytes, dev));
       } else if (v.storage.kind !== 'host' && v.bytes) {
         const pinned = into[i] && pinnedAddress(hostBytes(into[i]!, v.name), `output '${v.name}'`);
         const dst = pinned ?? staging.address + st.outStaging[i].offset;
@@ -405,7 +421,7 @@ export class CudaContext implements BackendContext, Launcher {
     });
     mark(3);
     d.check(d.fn.cuEventRecord(this.done, this.stream), 'cuEventRecord');
-    await dev.waitEvent(this.done);
+    await dev.waitEvent(this.done, st.wait);
     if (!device) {
       plan.outputs.forEach((v, i) => {
         const t = into[i] ?? allocTensor(v.dtype, v.dims);
@@ -418,17 +434,52 @@ export class CudaContext implements BackendContext, Launcher {
     return results;
   }
 
-  /** Replays the plan's CUDA graph (capturing it the first time), or enqueues eagerly. */
-  private execute(st: PlanState): void {
+  /**
+   * Replays the plan's CUDA graph (capturing it the first time), or enqueues eagerly. A device I/O binding
+   * runs bound when enqueued eagerly; with graphs, once the same pointers come twice in a row (a bound graph
+   * per binding, the oldest of BOUND_GRAPHS dropped), else through the plain graph and the copies it skips
+   * are made up here.
+   */
+  private execute(st: PlanState, binding?: Binding): void {
     const { d } = this.engine.dev;
     const useGraphs = this.engine.options.graphs !== false && !st.noGraph;
-    if (!useGraphs) return enqueuePlan(st.plan, this.base, this);
-    if (this.convs && !st.warmed) {
+    const eager = !useGraphs || (this.convs && !st.warmed);
+    if (eager) {
       st.warmed = true;
-      return enqueuePlan(st.plan, this.base, this);
+      return enqueuePlan(binding?.plan ?? st.plan, this.base, this);
     }
-    st.exec ??= this.capture(() => enqueuePlan(st.plan, this.base, this));
-    d.check(d.fn.cuGraphLaunch(st.exec, this.stream), 'cuGraphLaunch');
+    const repeated = binding && (st.bound.has(binding.key) || st.lastBinding === binding.key);
+    st.lastBinding = binding?.key;
+    if (binding && !repeated) {
+      this.unbind(st.plan, binding, 'in');
+      this.launch((st.exec ??= this.capture(() => enqueuePlan(st.plan, this.base, this))));
+      return this.unbind(st.plan, binding, 'out');
+    }
+    if (!binding) return this.launch((st.exec ??= this.capture(() => enqueuePlan(st.plan, this.base, this))));
+    let exec = st.bound.get(binding.key);
+    if (exec === undefined) {
+      exec = this.capture(() => enqueuePlan(binding.plan, this.base, this));
+      st.bound.set(binding.key, exec);
+      const [oldest] = st.bound;
+      if (st.bound.size > BOUND_GRAPHS) {
+        d.fn.cuGraphExecDestroy(oldest[1]);
+        st.bound.delete(oldest[0]);
+      }
+    }
+    this.launch(exec);
+  }
+
+  private launch(exec: number): void {
+    const { d } = this.engine.dev;
+    d.check(d.fn.cuGraphLaunch(exec, this.stream), 'cuGraphLaunch');
+  }
+
+  /** Copies for a binding run through the unbound graph: bound inputs into the arena, or bound outputs out of it. */
+  private unbind(plan: ShapePlan, binding: Binding, side: 'in' | 'out'): void {
+    const ptr = (v: ShapePlan['outputs'][number]) => valuePtr(plan, v, this.base);
+    const bound = (v: ShapePlan['outputs'][number]) => valuePtr(binding.plan, v, this.base);
+    if (side === 'in') for (const i of binding.inputs) this.copy(ptr(plan.stagedInputs[i].value), bound(plan.stagedInputs[i].value), plan.stagedInputs[i].value.bytes);
+    else for (const i of binding.outputs) this.copy(bound(plan.outputs[i]), ptr(plan.outputs[i]), plan.outputs[i].bytes);
   }
 
   /** Captures what `enqueue` puts on the stream into an instantiated CUDA graph (capture mode is always left). */

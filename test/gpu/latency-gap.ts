@@ -1,0 +1,111 @@
+/**
+ * Where the wall time of one awaited infer() goes beyond the GPU's own time (device I/O, the bench's
+ * batch-range plans). Per model and batch: the GPU time of one inference (timing events, phaseTimes) and
+ * the wall-clock median of awaited infer() calls under several ways of waiting for the done event:
+ *   default   the engine's wait (CudaDevice.waitEvent)
+ *   spin      a synchronous cuEventQuery loop (the floor: no event-loop turn at all)
+ *   immediate setImmediate polls only
+ *   worker    a koffi worker thread in cuEventSynchronize from the start
+ * plus, for each, how long after the call cuGraphLaunch returned (host work before the GPU starts).
+ *
+ *   node dist/test/gpu/latency-gap.js --data DIR --models yolo,bert,resnet50 --batches 1,16 [--max-batch N]
+ */
+import { build, Engine } from '../../src/index.js';
+import { CudaDevice } from '../../src/backends/cuda/device.js';
+import { getDriver, CUDA_ERROR_NOT_READY } from '../../src/backends/cuda/ffi/driver.js';
+import { DeviceTensor } from '../../src/backends/cuda/index.js';
+import { batchProfile, loadModelData, tileBatch } from '../../bench/models/data.js';
+
+const args = process.argv.slice(2);
+const opt = (n: string, f: string) => (args.includes(n) ? args[args.indexOf(n) + 1]! : f);
+const dataDir = opt('--data', '/tmp/tjbench');
+const models = opt('--models', 'yolo,bert,resnet50').split(',');
+const batchList = opt('--batches', '1').split(',').map(Number);
+const iters = Number(opt('--iters', '200'));
+
+const d = getDriver();
+const originalWait = CudaDevice.prototype.waitEvent;
+// every driver call timed: host microseconds per function within one inference, and when the first one ran
+let launchedAt = 0;
+let firstCallAt = 0;
+const hostUs = new Map<string, number>();
+const fns = d.fn as unknown as Record<string, (...a: unknown[]) => unknown>;
+for (const [name, f] of Object.entries(fns)) {
+  const timed = (...a: unknown[]) => {
+    const s = performance.now();
+    firstCallAt ||= s;
+    const r = f(...a);
+    const e = performance.now();
+    hostUs.set(name, (hostUs.get(name) ?? 0) + (e - s) * 1000);
+    if (name === 'cuGraphLaunch') launchedAt = e;
+    return r;
+  };
+  fns[name] = Object.assign(timed, { async: (f as unknown as { async?: unknown }).async }); // keeps koffi's .async
+}
+
+const waits: Record<string, (this: CudaDevice, e: number) => Promise<void>> = {
+  default: originalWait,
+  spin(e) {
+    while (d.fn.cuEventQuery(e) === CUDA_ERROR_NOT_READY);
+    return Promise.resolve();
+  },
+  immediate(e) {
+    return new Promise((resolve) => {
+      const poll = () => (d.fn.cuEventQuery(e) === CUDA_ERROR_NOT_READY ? setImmediate(poll) : resolve());
+      poll();
+    });
+  },
+  async worker(e) {
+    await d.eventSynchronizeAsync(e);
+  },
+};
+
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1]!;
+
+for (const name of models) {
+  const data = loadModelData(dataDir, name);
+  const maxBatch = Number(opt('--max-batch', String(Math.max(...data.manifest.batches))));
+  const { plan } = await build(data.onnxPath, { target: 0, precision: 'fp16', shapes: batchProfile(data.inputs, maxBatch, maxBatch) });
+  const engine = await Engine.load(plan, { device: 0 });
+  const ctx = engine.createContext();
+  const dtypes = new Map(engine.inputs.map((i) => [i.name, i.dtype]));
+  for (const batch of batchList) {
+    const feeds = Object.fromEntries([...data.inputs].map(([n, t]) => [n, tileBatch(t, batch, dtypes.get(n) ?? t.dtype)]));
+    const dfeeds = Object.fromEntries(Object.entries(feeds).map(([n, t]) => [n, DeviceTensor.fromHost(t, 0)]));
+    const douts = Object.fromEntries(Object.entries(await ctx.infer(feeds)).map(([n, t]) => [n, DeviceTensor.fromHost(t, 0)]));
+    const o = { outputLocation: 'device' as const, outputs: douts };
+    for (let i = 0; i < 5; i++) await ctx.infer(dfeeds, o);
+    const gpu: number[] = [];
+    const total: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const p = (await ctx.phaseTimes(dfeeds))!;
+      gpu.push(p.computeMs);
+      total.push(p.h2dMs + p.computeMs + p.d2hMs);
+    }
+    const row: string[] = [`${name} b${batch}: GPU compute ${median(gpu).toFixed(3)} ms, with input/output copies ${median(total).toFixed(3)} ms`];
+    for (const [wname, w] of Object.entries(waits)) {
+      CudaDevice.prototype.waitEvent = w;
+      for (let i = 0; i < 5; i++) await ctx.infer(dfeeds, o);
+      const wall: number[] = [];
+      const toLaunch: number[] = [];
+      const toFirst: number[] = [];
+      const perFn = new Map<string, number[]>();
+      for (let i = 0; i < iters; i++) {
+        hostUs.clear();
+        firstCallAt = 0;
+        const s = performance.now();
+        await ctx.infer(dfeeds, o);
+        wall.push(performance.now() - s);
+        toLaunch.push(launchedAt - s);
+        toFirst.push(firstCallAt - s);
+        for (const [n, us] of hostUs) perFn.set(n, [...(perFn.get(n) ?? []), us]);
+      }
+      const fnText = [...perFn].filter(([n]) => n !== 'cuEventQuery').map(([n, a]) => `${n} ${median(a).toFixed(1)}`).join(', ');
+      row.push(`  ${wname.padEnd(9)} wall ${median(wall).toFixed(3)} ms (p10 ${[...wall].sort((a, b) => a - b)[Math.floor(iters / 10)]!.toFixed(3)}), first driver call at ${median(toFirst).toFixed(3)}, launch returned at ${median(toLaunch).toFixed(3)} ms; host us: ${fnText}`);
+    }
+    CudaDevice.prototype.waitEvent = originalWait;
+    console.log(row.join('\n'));
+    for (const t of [...Object.values(dfeeds), ...Object.values(douts)]) t.dispose();
+  }
+  engine.dispose();
+}

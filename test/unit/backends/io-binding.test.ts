@@ -1,0 +1,50 @@
+/** Device I/O bindings (src/backends/cuda/io-binding.ts): which slots move to the caller's memory, and which stay. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bindDeviceIO } from '../../../src/backends/cuda/io-binding.js';
+import { DeviceTensor } from '../../../src/backends/cuda/io-tensors.js';
+import type { CudaDevice } from '../../../src/backends/cuda/device.js';
+import type { PlanValue, ShapePlan } from '../../../src/backends/cuda/planner.js';
+import { makeTensor } from '../../../src/tensor/tensor.js';
+
+const fakeDevice = { index: 0 } as unknown as CudaDevice;
+const dev = (ptr: number, bytes = 64) => new DeviceTensor('float32', [bytes / 4], ptr, bytes, fakeDevice);
+const val = (name: string, slot: number, bytes = 64): PlanValue => ({ name, dtype: 'float32', dims: [bytes / 4], bytes, storage: { kind: 'arena', slot } });
+
+/** x (slot 0) -> y (slot 1); v = view of x (slot 0); z (slot 2); host-staged constant c (slot 3) */
+function plan(): ShapePlan {
+  const x = val('x', 0);
+  return {
+    key: 'k', steps: [], arenaBytes: 4096,
+    stagedInputs: [{ value: x }, { value: val('c', 3), host: makeTensor('float32', [16], new Float32Array(16)) }],
+    outputs: [val('y', 1), { ...val('v', 0), name: 'v' }, val('z', 2)],
+    offsets: new Map([[0, 0], [1, 256], [2, 512], [3, 768]]),
+  };
+}
+
+const BASE = 1 << 20;
+const ptr = (p: ShapePlan, slot: number) => BASE + p.offsets.get(slot)!;
+
+test('device inputs and caller device outputs move their slots; the rest stays in the arena', () => {
+  const p = plan();
+  const b = bindDeviceIO(p, BASE, new Map([['x', dev(0x10000)]]), [dev(0x20000), dev(0x30000), undefined]);
+  assert.ok(b);
+  assert.deepEqual([...b.inputs], [0]);
+  assert.deepEqual([...b.outputs], [0], 'y binds; v shares the input slot; z has no caller tensor');
+  assert.equal(ptr(b.plan, 0), 0x10000);
+  assert.equal(ptr(b.plan, 1), 0x20000);
+  assert.equal(ptr(b.plan, 2), BASE + 512);
+  assert.equal(ptr(b.plan, 3), BASE + 768, 'host-staged values stay staged');
+  assert.equal(ptr(p, 0), BASE, 'the plan itself is untouched');
+  assert.equal(b.key, '0:65536,1:131072');
+});
+
+test('nothing binds for host feeds, misaligned or overlapping device tensors', () => {
+  const p = plan();
+  assert.equal(bindDeviceIO(p, BASE, new Map([['x', makeTensor('float32', [16], new Float32Array(16))]]), []), undefined);
+  assert.equal(bindDeviceIO(p, BASE, new Map([['x', dev(0x10010)]]), [dev(0x20010)]), undefined, 'not 256-byte aligned');
+  const overlap = bindDeviceIO(p, BASE, new Map([['x', dev(0x10000)]]), [dev(0x10000)]);
+  assert.deepEqual([...overlap!.outputs], [], 'an output over a bound input is copied, not bound');
+  const twice = { ...p, outputs: [val('y', 1), { ...val('y2', 1) }] };
+  assert.equal(bindDeviceIO(twice, BASE, new Map(), [dev(0x20000), dev(0x30000)]), undefined, 'two outputs in one slot');
+});
