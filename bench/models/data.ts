@@ -103,6 +103,8 @@ export interface PeerRow {
   compile_mode?: string;
   status: 'ok' | 'error' | 'skipped';
   median_ms?: number;
+  /** host clock around the same calls (the events' median is median_ms) */
+  wall_median_ms?: number;
   throughput_per_s?: number;
   sample_rel_l2?: number;
   error?: string;

@@ -90,11 +90,17 @@ export function modelMarkdown(m: ModelResult): string {
   const pinned = (b: number) => fp16Variant(b, 'pinned_median_ms');
   const hasDevio = m.batches.some((b) => devio(b));
   const hasPinned = m.batches.some((b) => pinned(b));
+  // the peer timed by the host clock, as TensorJet's awaited infer() is
+  const wallOf = (p?: PeerRow): PeerRow | undefined =>
+    p?.wall_median_ms !== undefined ? { ...p, median_ms: p.wall_median_ms, throughput_per_s: (p.batch * 1000) / p.wall_median_ms } : undefined;
+  const hasWall = m.peers.some((p) => p.wall_median_ms !== undefined);
   const head = ['batch', 'TJ fp32', 'TJ fp16', ...(hasPinned ? ['TJ fp16 (pinned I/O)'] : []), ...(hasDevio ? ['TJ fp16 (device I/O)'] : []),
     'torch eager fp32', 'torch eager fp16', ...modes.map((x) => `torch.compile fp16 (${x})`),
     'TJ fp32 vs eager fp32', 'TJ fp16 vs eager fp16', ...modes.map((x) => `TJ fp16 vs compile (${x})`),
     ...(hasPinned ? modes.map((x) => `TJ fp16 pinned I/O vs compile (${x})`) : []),
-    ...(hasDevio ? modes.map((x) => `TJ fp16 device I/O vs compile (${x})`) : [])];
+    ...(hasDevio ? modes.map((x) => `TJ fp16 device I/O vs compile (${x})`) : []),
+    ...(hasDevio && hasWall ? modes.map((x) => `torch.compile fp16 (${x}) host clock`) : []),
+    ...(hasDevio && hasWall ? modes.map((x) => `TJ fp16 device I/O vs compile (${x}) host clock`) : [])];
   const rows = m.batches.map((b) => [
     String(b), tjCell('fp32', b), tjCell('fp16', b), ...(hasPinned ? [cell(pinned(b))] : []), ...(hasDevio ? [cell(devio(b))] : []),
     cell(peer(b, 'eager-fp32')), cell(peer(b, 'eager-fp16')),
@@ -103,6 +109,8 @@ export function modelMarkdown(m: ModelResult): string {
     ...modes.map((x) => ratio(peer(b, 'compile-fp16', x), timing('fp16', b))),
     ...(hasPinned ? modes.map((x) => ratio(peer(b, 'compile-fp16', x), pinned(b))) : []),
     ...(hasDevio ? modes.map((x) => ratio(peer(b, 'compile-fp16', x), devio(b))) : []),
+    ...(hasDevio && hasWall ? modes.map((x) => cell(wallOf(peer(b, 'compile-fp16', x)))) : []),
+    ...(hasDevio && hasWall ? modes.map((x) => ratio(wallOf(peer(b, 'compile-fp16', x)), devio(b))) : []),
   ]);
   const lines = [`### ${m.name}${m.params ? ` (${(m.params / 1e6).toFixed(1)}M params${m.exporter ? `, ${m.exporter} export` : ''})` : ''}`, ''];
   if (m.ortRelL2?.length) lines.push(`- ONNX export (opset ${m.opset ?? '?'}): onnxruntime CPU rel L2 vs torch fp32 ${m.ortRelL2.map((v) => v.toExponential(1)).join(', ')}`);
@@ -121,8 +129,9 @@ export function reportMarkdown(title: string, preface: string[], models: ModelRe
     'Cells: median latency per inference · throughput (samples/s = batch / median). Ratios are torch latency /',
     'TensorJet latency (above 1.00x: TensorJet is faster). TensorJet times awaited `infer()` calls with host',
     'inputs and outputs (copies included): plain typed arrays ("TJ fp16"), pinned tensors from',
-    '`Engine.allocHostTensor` ("pinned I/O"), or DeviceTensors in and out ("device I/O"); torch times',
-    'synchronized calls on GPU-resident inputs.', '',
+    '`Engine.allocHostTensor` ("pinned I/O"), or DeviceTensors in and out ("device I/O"), by the host clock;',
+    'torch times synchronized calls on GPU-resident inputs by CUDA events around each call, and by the host',
+    'clock around the same calls ("host clock" columns, the like-for-like comparison with device I/O).', '',
     ...models.map(modelMarkdown),
   ].join('\n');
 }

@@ -12,7 +12,9 @@ Variants per model and batch (batches from export_models.BATCHES unless --batche
 The models are export_models.build_model(NAME): the same seeded weights as the exported ONNX files.
 Latency: each timed call is start event -> model -> end event -> end.synchronize() (one request at a
 time, like an awaited infer()); warm-up calls (compilation, autotuning, CUDA-graph capture) are excluded.
-Reported: median/p10/p90/mean ms and throughput = batch / median (samples/s). Inputs are already on the
+Reported: median/p10/p90/mean ms of the events and throughput = batch / median (samples/s); wall_median_ms
+is the host clock around the same calls (start.record() to end.synchronize() returning), timed as
+TensorJet's awaited infer() is. Inputs are already on the
 GPU. With --data DIR (export_models.py output), eager variants also report rel L2 vs the torch fp32
 reference at the sample batch. When --budget-s is spent, remaining compile variants are written as
 status "skipped" (eager ones are cheap and always run). A failing variant (OOM, compile error) is
@@ -54,18 +56,21 @@ def time_calls(fn, inputs: tuple, warmup: int, min_time: float, max_iters: int) 
             fn(*inputs)
         torch.cuda.synchronize()
         times: list[float] = []
+        walls: list[float] = []
         t0 = time.perf_counter()
         while len(times) < max_iters and (len(times) < 10 or time.perf_counter() - t0 < min_time):
             start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            w0 = time.perf_counter()
             start.record()
             fn(*inputs)
             end.record()
             end.synchronize()
+            walls.append((time.perf_counter() - w0) * 1000)
             times.append(start.elapsed_time(end))
     times.sort()
     pick = lambda q: times[min(len(times) - 1, int(q * len(times)))]  # noqa: E731
     return {'median_ms': statistics.median(times), 'p10_ms': pick(0.1), 'p90_ms': pick(0.9),
-            'mean_ms': statistics.fmean(times), 'iters': len(times)}
+            'mean_ms': statistics.fmean(times), 'iters': len(times), 'wall_median_ms': statistics.median(walls)}
 
 
 def sample_accuracy(model, spec, data: str | None, half: bool) -> float | None:
