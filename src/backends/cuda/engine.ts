@@ -24,7 +24,7 @@ import { CONV_OPS, tacticMap } from './tactics.js';
 import { gemmPick } from './gemm-tactics.js';
 import { captureGraph } from './graph-capture.js';
 import { allocPinnedTensor, pinnedAddress } from './pinned.js';
-import { bindDeviceIO, type Binding } from './io-binding.js';
+import { bindDeviceIO, BoundGraphs, type Binding } from './io-binding.js';
 import { elapsedMs, enqueueProfiled, summarize, type LayerProfile } from './profile.js';
 
 const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
@@ -180,14 +180,9 @@ interface PlanState {
   warmed?: boolean;
   /** how long this shape's inferences take to complete once enqueued (device.ts waitEvent) */
   wait: WaitHint;
-  /** graphs of device I/O bindings (io-binding.ts), by binding key, oldest first */
-  bound: Map<string, number>;
-  /** the previous call's binding key: a binding is captured once the same pointers come twice in a row */
-  lastBinding?: string;
+  /** graphs of device I/O bindings (io-binding.ts) */
+  bound: BoundGraphs;
 }
-
-/** bound graphs kept per shape */
-const BOUND_GRAPHS = 4;
 
 export class CudaContext implements BackendContext, Launcher {
   private readonly stream: number;
@@ -247,7 +242,7 @@ export class CudaContext implements BackendContext, Launcher {
     let off = 0;
     const staging = plan.stagedInputs.map((s) => ({ offset: (off = alignUp(off)), bytes: (off += s.value.bytes, s.value.bytes) }));
     const outStaging = plan.outputs.map((v) => ({ offset: (off = alignUp(off)), bytes: (off += v.bytes, v.bytes) }));
-    st = { plan, staging, outStaging, stagingBytes: off, wait: { ms: 0 }, bound: new Map() };
+    st = { plan, staging, outStaging, stagingBytes: off, wait: { ms: 0 }, bound: new BoundGraphs((exec) => this.engine.dev.d.fn.cuGraphExecDestroy(exec)) };
     this.plans.set(key, st);
     return st;
   }
@@ -278,7 +273,6 @@ export class CudaContext implements BackendContext, Launcher {
     const { d } = this.engine.dev;
     if (st.exec) d.fn.cuGraphExecDestroy(st.exec);
     st.exec = undefined;
-    for (const exec of st.bound.values()) d.fn.cuGraphExecDestroy(exec);
     st.bound.clear();
   }
 
@@ -436,37 +430,21 @@ export class CudaContext implements BackendContext, Launcher {
 
   /**
    * Replays the plan's CUDA graph (capturing it the first time), or enqueues eagerly. A device I/O binding
-   * runs bound when enqueued eagerly; with graphs, once the same pointers come twice in a row (a bound graph
-   * per binding, the oldest of BOUND_GRAPHS dropped), else through the plain graph and the copies it skips
-   * are made up here.
+   * runs bound when enqueued eagerly or when it has a bound graph (BoundGraphs); otherwise through the plain
+   * graph, with the copies it skips made up here.
    */
   private execute(st: PlanState, binding?: Binding): void {
-    const { d } = this.engine.dev;
     const useGraphs = this.engine.options.graphs !== false && !st.noGraph;
     const eager = !useGraphs || (this.convs && !st.warmed);
     if (eager) {
       st.warmed = true;
       return enqueuePlan(binding?.plan ?? st.plan, this.base, this);
     }
-    const repeated = binding && (st.bound.has(binding.key) || st.lastBinding === binding.key);
-    st.lastBinding = binding?.key;
-    if (binding && !repeated) {
-      this.unbind(st.plan, binding, 'in');
-      this.launch((st.exec ??= this.capture(() => enqueuePlan(st.plan, this.base, this))));
-      return this.unbind(st.plan, binding, 'out');
-    }
-    if (!binding) return this.launch((st.exec ??= this.capture(() => enqueuePlan(st.plan, this.base, this))));
-    let exec = st.bound.get(binding.key);
-    if (exec === undefined) {
-      exec = this.capture(() => enqueuePlan(binding.plan, this.base, this));
-      st.bound.set(binding.key, exec);
-      const [oldest] = st.bound;
-      if (st.bound.size > BOUND_GRAPHS) {
-        d.fn.cuGraphExecDestroy(oldest[1]);
-        st.bound.delete(oldest[0]);
-      }
-    }
-    this.launch(exec);
+    const bound = st.bound.take(binding, () => this.capture(() => enqueuePlan(binding!.plan, this.base, this)));
+    if (bound !== undefined) return this.launch(bound);
+    if (binding) this.unbind(st.plan, binding, 'in');
+    this.launch((st.exec ??= this.capture(() => enqueuePlan(st.plan, this.base, this))));
+    if (binding) this.unbind(st.plan, binding, 'out');
   }
 
   private launch(exec: number): void {

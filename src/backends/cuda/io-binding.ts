@@ -57,3 +57,37 @@ export function bindDeviceIO(plan: ShapePlan, arenaBase: number, feeds: Map<stri
   const key = [...slots].map(([s, p]) => `${s}:${p}`).join(',');
   return { key, plan: { ...plan, offsets }, inputs, outputs: bound };
 }
+
+/**
+ * One plan shape's bound CUDA graphs, by binding key, oldest dropped past `keep`. A binding gets its graph once
+ * the same pointers come twice in a row: callers that pass new tensors every time pay no capture.
+ */
+export class BoundGraphs {
+  private readonly execs = new Map<string, number>();
+  private last?: string;
+  constructor(private readonly destroy: (exec: number) => void, private readonly keep = 4) {}
+
+  /** The graph for `binding` (captured now when it repeats), or undefined: run the plain graph with copies. */
+  take(binding: Binding | undefined, capture: () => number): number | undefined {
+    const repeated = binding && (this.execs.has(binding.key) || this.last === binding.key);
+    this.last = binding?.key;
+    if (!binding || !repeated) return undefined;
+    let exec = this.execs.get(binding.key);
+    if (exec === undefined) {
+      exec = capture();
+      this.execs.set(binding.key, exec);
+      const [oldest] = this.execs;
+      if (this.execs.size > this.keep) {
+        this.destroy(oldest[1]);
+        this.execs.delete(oldest[0]);
+      }
+    }
+    return exec;
+  }
+
+  /** Destroys every graph (their pointers are stale once the arena moves). */
+  clear(): void {
+    for (const exec of this.execs.values()) this.destroy(exec);
+    this.execs.clear();
+  }
+}

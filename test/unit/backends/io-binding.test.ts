@@ -1,7 +1,7 @@
 /** Device I/O bindings (src/backends/cuda/io-binding.ts): which slots move to the caller's memory, and which stay. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bindDeviceIO } from '../../../src/backends/cuda/io-binding.js';
+import { bindDeviceIO, BoundGraphs, type Binding } from '../../../src/backends/cuda/io-binding.js';
 import { DeviceTensor } from '../../../src/backends/cuda/io-tensors.js';
 import type { CudaDevice } from '../../../src/backends/cuda/device.js';
 import type { PlanValue, ShapePlan } from '../../../src/backends/cuda/planner.js';
@@ -47,4 +47,26 @@ test('nothing binds for host feeds, misaligned or overlapping device tensors', (
   assert.deepEqual([...overlap!.outputs], [], 'an output over a bound input is copied, not bound');
   const twice = { ...p, outputs: [val('y', 1), { ...val('y2', 1) }] };
   assert.equal(bindDeviceIO(twice, BASE, new Map(), [dev(0x20000), dev(0x30000)]), undefined, 'two outputs in one slot');
+});
+
+test('bound graphs: captured when the pointers repeat, the oldest dropped past the limit, all dropped on clear', () => {
+  const destroyed: number[] = [];
+  let next = 1;
+  const graphs = new BoundGraphs((e) => destroyed.push(e), 2);
+  const b = (key: string) => ({ key }) as Binding;
+  const take = (key?: string) => graphs.take(key === undefined ? undefined : b(key), () => next++);
+  assert.equal(take('a'), undefined, 'new pointers: plain graph with copies');
+  assert.equal(take('a'), 1, 'the same pointers again: captured');
+  assert.equal(take('a'), 1, 'replayed');
+  assert.equal(take('b'), undefined);
+  assert.equal(take(), undefined, 'no binding');
+  assert.equal(take('b'), undefined, 'not twice in a row');
+  assert.equal(take('b'), 2);
+  assert.equal(take('a'), 1, 'a kept graph is used at once');
+  assert.equal(take('c'), undefined);
+  assert.equal(take('c'), 3);
+  assert.deepEqual(destroyed, [1], 'the oldest of 3 dropped');
+  graphs.clear();
+  assert.deepEqual(destroyed, [1, 2, 3]);
+  assert.equal(take('c'), 4, 'after a clear the repeat captures again');
 });

@@ -6,16 +6,13 @@
  * (QKV, mask?) Q, K and V are the three [B, S, H, D] column blocks of QKV [B, S, 3*H*D]: base pointers
  * 0, H*D and 2*H*D elements in, row stride 3*H*D. float16 runs the tensor-core kernel (attn_mma*), float32
  * the FMA one (attn_d*); float16 with few (batch, head) pairs runs attn_mmas (16 queries per block, the keys
- * split over the block's warps) so that batch 1 still fills the SMs (TENSORJET_SMALL_GRID, see norm.ts).
+ * split over the block's warps) so that batch 1 still fills the SMs (TENSORJET_SMALL_GRID, see types.ts).
  */
 import { packedQkvDims } from '../../../ops/fused.js';
-import { smallGridMode } from './norm.js';
-import { broadcastDims, byteSize, contiguousStrides, numelOf, type LowerCtx, type Lowered, type Lowering } from './types.js';
+import { broadcastDims, byteSize, contiguousStrides, numelOf, smallGridMode, SMS, type LowerCtx, type Lowered, type Lowering } from './types.js';
 
 const BQ = 64; // AT_BQ and TC_BQ in attention.cu: queries per block
 const SPLIT_BQ = 16; // SP_BQ: queries per block of the small-grid kernel (attn_mmas)
-/** SMs of the GPUs we tune for (H100 / H200: 132): a 64-query grid smaller than this takes attn_mmas. */
-const SMS = 132;
 const FMA_THREADS = 256; // AT_THREADS
 const MMA_THREADS = 128; // TC_THREADS
 

@@ -6,20 +6,8 @@
  * that they spread over the SMs.
  */
 import { FUSED_DOMAIN } from '../../../ops/fused.js';
-import { normAxis, numelOf, type KArg, type LowerCtx, type Lowered, type OutMeta } from './types.js';
+import { normAxis, numelOf, smallGridMode, SMS, type KArg, type LowerCtx, type Lowered, type OutMeta } from './types.js';
 import type { Lowering } from './types.js';
-
-/** SMs of the GPUs we tune for (H100 / H200: 132): fewer row blocks than this leave SMs idle. */
-const SMS = 132;
-
-/**
- * Small-grid launches (few rows, batch 1): TENSORJET_SMALL_GRID=0 turns them off, =1 forces them whatever the
- * size (kernel checks of both paths, before/after timing); read at lowering time.
- */
-export function smallGridMode(): 'off' | 'on' | 'auto' {
-  const v = process.env.TENSORJET_SMALL_GRID;
-  return v === '0' ? 'off' : v === '1' ? 'on' : 'auto';
-}
 
 /** Warps (= rows) per 32-multiple block of the warp-per-row kernels: 8, or fewer so that few rows still fill the SMs. */
 function warpsPerBlock(rows: number): number {

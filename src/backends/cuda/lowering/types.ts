@@ -105,6 +105,18 @@ export type Lowering = (c: LowerCtx) => Lowered;
 
 export const byteSize = (dtype: DType): number => Math.max(1, DTYPES[dtype].bits / 8);
 export const numelOf = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
+/** SMs of the GPUs we tune for (H100 / H200: 132): grids of fewer blocks leave SMs idle (small-grid kernels). */
+export const SMS = 132;
+
+/**
+ * Small-grid launches for few rows / heads (batch 1; attention.ts, norm.ts): TENSORJET_SMALL_GRID=0 turns them
+ * off, =1 forces them whatever the size (kernel checks of both paths, before/after timing); read at lowering time.
+ */
+export function smallGridMode(): 'off' | 'on' | 'auto' {
+  const v = process.env.TENSORJET_SMALL_GRID;
+  return v === '0' ? 'off' : v === '1' ? 'on' : 'auto';
+}
+
 /** Row-major strides (the CPU backend's helper). */
 export { contiguousStrides };
 /** Element strides of a value: row-major, or a channel view's (last axis contiguous, `rowStride` per row). */
