@@ -23,6 +23,7 @@ import { s2dCases } from './cases-s2d.js';
 import { bert1Cases } from './cases-bert1.js';
 import { concatChecks } from './cases-concat.js';
 import { inputCases } from './cases-input.js';
+import { gemmCases } from './cases-gemm.js';
 
 export interface In { dtype?: DType; dims: number[]; lo?: number; hi?: number; ints?: number[]; floats?: number[]; constant?: boolean }
 export interface Case { nhwc?: boolean; name: string; op: string; inputs: In[]; attrs?: Record<string, Attribute>; opset?: number; outputs?: number; tol?: number; domain?: string }
@@ -94,6 +95,7 @@ function cases(): Case[] {
   c.push(...s2dCases());
   c.push(...bert1Cases());
   c.push(...inputCases());
+  c.push(...gemmCases());
   return c;
 }
 

@@ -100,10 +100,11 @@ export async function compileKernels(arch: string, onProgress?: (msg: string, fr
   );
 }
 
-/** Build-time choices stored with the kernels (tactics.ts: conv algorithm per conv key; gemm-tactics.ts: heuristic rank per GEMM key). */
+/** Build-time choices stored with the kernels (tactics.ts: conv algorithm per conv key; gemm-tactics.ts: GemmTactic per GEMM key). */
 export interface KernelExtras {
   tactics?: Record<string, { algo: number; math: number; workspace: number; ms?: number }>;
-  gemms?: Record<string, number>;
+  /** heuristic rank, or {rank, splitK, reduction} (gemm-tactics.ts GemmTactic) */
+  gemms?: Record<string, number | { rank: number; splitK: number; reduction: number }>;
 }
 
 export function packKernels(arch: string, modules: CompiledModule[], extras: KernelExtras = {}): Uint8Array {

@@ -21,7 +21,7 @@ import { buildShapePlan, enqueuePlan, shapeKey, valuePtr, type ShapePlan } from 
 import { ConvRunner } from './conv-runner.js';
 import type { ConvAlgo, ConvSpec } from './ffi/cudnn.js';
 import { CONV_OPS, tacticMap } from './tactics.js';
-import { gemmPick } from './gemm-tactics.js';
+import { gemmPick, type GemmTactic } from './gemm-tactics.js';
 import { captureGraph } from './graph-capture.js';
 import { allocPinnedTensor, pinnedAddress } from './pinned.js';
 import { bindDeviceIO, BoundGraphs, type Binding } from './io-binding.js';
@@ -69,7 +69,7 @@ export class CudaEngine implements BackendEngine {
   /** conv key -> algorithm tuned at build (tactics.ts) */
   readonly convTactics: Map<string, ConvAlgo>;
   /** GEMM key -> cuBLASLt heuristic rank tuned at build (gemm-tactics.ts) */
-  readonly gemmTactics: Map<string, number>;
+  readonly gemmTactics: Map<string, GemmTactic>;
   readonly hasConv: boolean;
 
   constructor(

@@ -1,6 +1,8 @@
 /**
  * cuBLASLt bindings: row-major matmul (batched, optional transposes) with bias / relu / gelu epilogues.
  * Row-major D[M,N] = A[M,K] B[K,N] is issued as column-major D^T = B^T A^T. `cublasCheck` throws E_CUBLAS.
+ * An algorithm is one of the heuristic's list, optionally with split-K set on a copy of it (checked with
+ * cublasLtMatmulAlgoCheck, which also gives its workspace).
  */
 import { TensorJetError } from '../../../errors.js';
 import { findLibrary } from './library.js';
@@ -24,6 +26,10 @@ const NAMES = {
   prefSet: 'int cublasLtMatmulPreferenceSetAttribute(uint64_t p, int attr, const void *buf, size_t n)',
   heuristic:
     'int cublasLtMatmulAlgoGetHeuristic(uint64_t h, uint64_t op, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t pref, int n, _Out_ uint8_t *results, _Out_ int *count)',
+  algoCheck:
+    'int cublasLtMatmulAlgoCheck(uint64_t h, uint64_t op, uint64_t a, uint64_t b, uint64_t c, uint64_t d, const uint8_t *algo, _Out_ uint8_t *result)',
+  configSet: 'int cublasLtMatmulAlgoConfigSetAttribute(_Inout_ uint8_t *algo, int attr, const void *buf, size_t n)',
+  configGet: 'int cublasLtMatmulAlgoConfigGetAttribute(const uint8_t *algo, int attr, _Out_ uint8_t *buf, size_t n, _Out_ uint64_t *written)',
   matmul:
     'int cublasLtMatmul(uint64_t h, uint64_t op, const void *alpha, uint64_t A, uint64_t Ad, uint64_t B, uint64_t Bd, const void *beta, uint64_t C, uint64_t Cd, uint64_t D, uint64_t Dd, const void *algo, uint64_t ws, size_t wsBytes, uint64_t stream)',
 } as const;
@@ -39,6 +45,10 @@ const PREF_MAX_WORKSPACE_BYTES = 1;
 export const EPILOGUE = { none: 1, relu: 2, bias: 4, relu_bias: 6, gelu: 32, gelu_bias: 36 } as const;
 export type Epilogue = keyof typeof EPILOGUE;
 const HEURISTIC_RESULT_BYTES = 96; // cublasLtMatmulHeuristicResult_t: algo[64], workspaceSize, state, waves, reserved[4]
+/** cublasLtMatmulAlgoConfigAttributes_t with each value's size in bytes */
+const CONFIG = { id: [0, 4], tile: [1, 4], splitK: [2, 4], reduction: [3, 4], swizzle: [4, 4], custom: [5, 4], stages: [6, 4], inner: [7, 2], cluster: [8, 2] } as const;
+/** cublasLtReductionScheme_t: how split-K parts are summed (in D itself, or in workspace in the compute / output type) */
+export const REDUCTION = { inplace: 1, compute: 2, output: 4 } as const;
 
 let fns: Fns | undefined;
 let loadError: TensorJetError | undefined;
@@ -109,11 +119,21 @@ export interface MatmulSpec {
   beta?: number;
 }
 
-/** Which of cuBLASLt's heuristic algorithms to use: entry `rank` of its first `of` (gemm-tactics.ts). */
+/**
+ * Which algorithm to use (gemm-tactics.ts): entry `rank` of the heuristic's first `of`, with `splitK` parts of K
+ * summed by `reduction` (REDUCTION) when splitK > 1. A split the algorithm refuses falls back to it unsplit, or
+ * throws when `strict`; a strict pick without a rank takes the first of the `of` that accepts the split.
+ */
 export interface AlgoPick {
   rank: number;
   of: number;
+  splitK?: number;
+  reduction?: number;
+  strict?: boolean | 'any-rank';
 }
+
+/** An algorithm's configuration (cublasLtMatmulAlgoConfigGetAttribute), for reports. */
+export type AlgoConfig = Record<keyof typeof CONFIG, number>;
 
 /** A planned matmul: descriptors and the chosen algorithm; `run` enqueues it on a stream. */
 export class LtMatmul {
@@ -123,6 +143,11 @@ export class LtMatmul {
   readonly workspaceBytes: number;
   /** how many algorithms the heuristic offered (at most `pick.of`) */
   readonly algoCount: number;
+  /** the heuristic rank used and the split in effect (1: the algorithm as the heuristic gave it) */
+  readonly rank: number;
+  readonly splitK: number;
+  /** the heuristic's predicted waves for the chosen base algorithm */
+  readonly waves: number;
   private readonly alpha: Buffer;
   private readonly beta: Buffer;
 
@@ -167,12 +192,56 @@ export class LtMatmul {
       }
       this.algoCount = count[0];
       // a tuned rank the heuristic no longer offers (another cuBLASLt) falls back to its first choice
-      const at = (pick.rank < count[0] ? pick.rank : 0) * HEURISTIC_RESULT_BYTES;
-      this.algo = Buffer.from(results.subarray(at, at + 64));
-      this.workspaceBytes = Number(results.readBigUInt64LE(at + 64));
+      let rank = pick.rank < count[0] ? pick.rank : 0;
+      const base = (r: number) => Buffer.from(results.subarray(r * HEURISTIC_RESULT_BYTES, r * HEURISTIC_RESULT_BYTES + 64));
+      let algo: Buffer = base(rank);
+      let workspace = Number(results.readBigUInt64LE(rank * HEURISTIC_RESULT_BYTES + 64));
+      let splitK = 1;
+      if ((pick.splitK ?? 1) > 1) {
+        const reduction = pick.reduction ?? REDUCTION.compute;
+        const ranks = pick.strict === 'any-rank' ? Array.from({ length: count[0] }, (_, i) => i) : [rank];
+        for (const r of ranks) {
+          const split = this.withSplit(base(r), pick.splitK!, reduction, maxWorkspace);
+          if (!split) continue;
+          [rank, algo, workspace, splitK] = [r, split.algo, split.workspace, pick.splitK!];
+          break;
+        }
+        if (splitK === 1 && pick.strict) {
+          throw new TensorJetError('E_CUBLAS', `cuBLASLt refuses split-K ${pick.splitK} (reduction ${reduction}) on ${pick.strict === 'any-rank' ? `all ${count[0]} heuristic algorithms` : `heuristic algorithm ${rank}`} for ${JSON.stringify(spec)}`);
+        }
+      }
+      this.rank = rank;
+      this.algo = algo;
+      this.workspaceBytes = workspace;
+      this.splitK = splitK;
+      this.waves = results.readFloatLE(rank * HEURISTIC_RESULT_BYTES + 76);
     } finally {
       f.prefDestroy(pref);
     }
+  }
+
+  /** `algo` with split-K set and its workspace, or undefined when cuBLASLt refuses it (or it needs more workspace). */
+  private withSplit(algo: Buffer, splitK: number, reduction: number, maxWorkspace: number): { algo: Buffer; workspace: number } | undefined {
+    const f = load();
+    if (f.configSet(algo, CONFIG.splitK[0], i32(splitK), 4) || f.configSet(algo, CONFIG.reduction[0], i32(reduction), 4)) return undefined;
+    const result = Buffer.alloc(HEURISTIC_RESULT_BYTES);
+    const [a, b, d] = this.layouts;
+    if (f.algoCheck(this.handle, this.desc, a, b, d, d, algo, result) !== 0 || result.readInt32LE(72) !== 0) return undefined;
+    const workspace = Number(result.readBigUInt64LE(64));
+    return workspace <= maxWorkspace ? { algo, workspace } : undefined;
+  }
+
+  /** The chosen algorithm's configuration (-1 where cuBLASLt does not report one). */
+  config(): AlgoConfig {
+    const f = load();
+    const out = {} as AlgoConfig;
+    for (const [name, [attr, size]] of Object.entries(CONFIG)) {
+      const buf = Buffer.alloc(4);
+      const written: [number] = [0];
+      const ok = f.configGet(this.algo, attr, buf, size, written) === 0;
+      out[name as keyof AlgoConfig] = !ok ? -1 : size === 2 ? buf.readUInt16LE(0) : name === 'id' ? buf.readInt32LE(0) : buf.readUInt32LE(0);
+    }
+    return out;
   }
 
   /** Enqueues D = op(A) op(B) (+ bias, activation). bias: device pointer of n elements (0 when none). */
