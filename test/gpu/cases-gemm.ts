@@ -4,7 +4,7 @@
  * Gemm with transB, MatMul plain and batched, and BERT batch-1 shapes. Without TENSORJET_GEMM_TACTIC they run
  * the heuristic's first choice; the device run repeats them with a forced split, e.g.
  * TENSORJET_GEMM_TACTIC='{"splitK":4,"reduction":2}' (the first heuristic algorithm that takes split-K 4 with
- * the compute-type reduction; a GEMM where none does fails).
+ * the compute-type reduction; a GEMM where none does fails: cuBLASLt 13.1 takes split-K on no batched algorithm).
  */
 import type { Attribute } from '../../src/ir/graph.js';
 import type { DType } from '../../src/tensor/dtype.js';

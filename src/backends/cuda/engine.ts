@@ -32,7 +32,8 @@ const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 /** Host inputs are staged and uploaded in pieces of this size (copy and DMA overlap). */
 const STAGING_CHUNK = 4 << 20;
 const LT_WORKSPACE = 32 << 20;
-const MATMUL_OPS = new Set(['MatMul', 'Gemm', ...CONV_OPS]);
+// FusedGemm too: a plan whose GEMMs are all fused needs the workspace as much (cuBLASLt split-K algorithms write there)
+const MATMUL_OPS = new Set(['MatMul', 'Gemm', 'FusedGemm', ...CONV_OPS]);
 const PAGE = 2 << 20;
 
 /** Per-phase GPU times of one inference (CUDA events on the context's stream), in milliseconds. */
