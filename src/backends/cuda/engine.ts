@@ -23,18 +23,21 @@ import type { ConvAlgo, ConvSpec } from './ffi/cudnn.js';
 import { CONV_OPS, tacticMap } from './tactics.js';
 import { gemmPick, type GemmTactic } from './gemm-tactics.js';
 import { captureGraph } from './graph-capture.js';
+import { memsetsToKernels } from './graph-memsets.js';
 import { allocPinnedTensor, pinnedAddress } from './pinned.js';
 import { bindDeviceIO, BoundGraphs, type Binding } from './io-binding.js';
 import { elapsedMs, enqueueProfiled, summarize, type LayerProfile } from './profile.js';
 
 const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
-/** cuBLASLt workspace; it lives at the start of each context's scratch arena (none when no matmul). */
 /** Host inputs are staged and uploaded in pieces of this size (copy and DMA overlap). */
 const STAGING_CHUNK = 4 << 20;
+/** cuBLASLt workspace; it lives at the start of each context's scratch arena (none when no matmul). */
 const LT_WORKSPACE = 32 << 20;
 // FusedGemm too: a plan whose GEMMs are all fused needs the workspace as much (cuBLASLt split-K algorithms write there)
 const MATMUL_OPS = new Set(['MatMul', 'Gemm', 'FusedGemm', ...CONV_OPS]);
 const PAGE = 2 << 20;
+/** TENSORJET_GRAPH_MEMSETS=keep: captured graphs keep the libraries' memset nodes (graph-memsets.ts) */
+const KEEP_MEMSETS = process.env.TENSORJET_GRAPH_MEMSETS === 'keep';
 
 /** Per-phase GPU times of one inference (CUDA events on the context's stream), in milliseconds. */
 export interface PhaseTimes {
@@ -131,6 +134,15 @@ export class CudaEngine implements BackendEngine {
     return f;
   }
 
+  /** misc.cu's memset_fill (graph-memsets.ts); undefined for plans built before it existed. */
+  fillKernel(): number | undefined {
+    try {
+      return this.fn('misc', 'memset_fill');
+    } catch {
+      return undefined;
+    }
+  }
+
   cpuRegistry(): KernelRegistry {
     if (!this.cpu) throw new TensorJetError('E_UNSUPPORTED_OP', 'plan-time shape arithmetic needs the CPU reference kernels, which were not provided');
     return this.cpu;
@@ -181,8 +193,9 @@ interface PlanState {
   warmed?: boolean;
   /** how long this shape's inferences take to complete once enqueued (device.ts waitEvent) */
   wait: WaitHint;
-  /** graphs of device I/O bindings (io-binding.ts) */
+  /** graphs of device I/O bindings (io-binding.ts), and the last binding */
   bound: BoundGraphs;
+  binding?: Binding;
 }
 
 export class CudaContext implements BackendContext, Launcher {
@@ -197,6 +210,8 @@ export class CudaContext implements BackendContext, Launcher {
   private staging?: PinnedBuffer;
   private stagingBytes = 0;
   private readonly plans = new Map<string, PlanState>();
+  /** the plan whose host values (ShapePlan.stagedInputs[].host) the arena holds */
+  private resident?: PlanState;
   private readonly matmuls = new Map<string, LtMatmul>();
   private readonly convs?: ConvRunner;
   private chain: Promise<unknown> = Promise.resolve();
@@ -259,6 +274,7 @@ export class CudaContext implements BackendContext, Launcher {
     this.arena = 0;
     this.arena = dev.alloc(bytes, `scratch arena (${formatBytes(bytes)})`);
     this.arenaBytes = bytes;
+    this.resident = undefined;
     for (const st of this.plans.values()) this.dropGraph(st); // captured pointers are stale
   }
 
@@ -360,19 +376,20 @@ export class CudaContext implements BackendContext, Launcher {
     this.ensureArena(plan.arenaBytes);
     this.ensureStaging(st.stagingBytes);
     const staging = this.staging!;
-    if (this.engine.options.poison && this.arenaBytes) {
-      d.check(d.fn.cuMemsetD32Async(this.arena, 0xffffffff, this.arenaBytes / 4, this.stream), 'cuMemsetD32Async');
-    }
+    const poison = this.engine.options.poison && this.arenaBytes;
+    if (poison) d.check(d.fn.cuMemsetD32Async(this.arena, 0xffffffff, this.arenaBytes / 4, this.stream), 'cuMemsetD32Async');
+    // plan-time host values keep their own slots: still in place when the arena last ran this plan
+    const hostValuesResident = this.resident === st && !poison;
     const mark = (i: number) => timing && d.check(d.fn.cuEventRecord(timing[i], this.stream), 'cuEventRecord');
     const device = options.outputLocation === 'device';
     // the caller's device tensors for the outputs (no allocation per call); device inputs and these outputs
     // are bound in place on plain inferences
     const given = plan.outputs.map((v) => (device ? callerDeviceOutput(options, v.name, v.dtype, v.dims, dev.index) : undefined));
-    const binding = timing || stepEvents ? undefined : bindDeviceIO(plan, this.base, feeds, given);
+    const binding = timing || stepEvents ? undefined : (st.binding = bindDeviceIO(plan, this.base, feeds, given, st.binding));
     mark(0);
     // inputs: host tensors through pinned staging, device tensors device-to-device
     plan.stagedInputs.forEach((s, i) => {
-      if (binding?.inputs.has(i)) return;
+      if (binding?.inputs.has(i) || (s.host && hostValuesResident)) return;
       const dst = valuePtr(plan, s.value, this.base);
       const feed = s.host ?? feeds.get(s.value.name)!;
       if (feed instanceof DeviceTensor) {
@@ -393,6 +410,7 @@ export class CudaContext implements BackendContext, Launcher {
         d.check(d.fn.cuMemcpyHtoDAsync(dst + o, staging.address + offset + o, n, this.stream), 'cuMemcpyHtoDAsync');
       }
     });
+    this.resident = st;
     mark(1);
     if (profileExec) d.check(d.fn.cuGraphLaunch(profileExec, this.stream), 'cuGraphLaunch(profile)');
     else if (stepEvents) enqueueProfiled(plan, this.base, this, d, stepEvents, this.stream);
@@ -463,7 +481,9 @@ export class CudaContext implements BackendContext, Launcher {
 
   /** Captures what `enqueue` puts on the stream into an instantiated CUDA graph (capture mode is always left). */
   private capture(enqueue: () => void): number {
-    return captureGraph(this.engine.dev.d, this.stream, enqueue);
+    const { d } = this.engine.dev;
+    const fill = KEEP_MEMSETS ? undefined : this.engine.fillKernel();
+    return captureGraph(d, this.stream, enqueue, fill === undefined ? undefined : (g) => memsetsToKernels(d, g, fill));
   }
 
   private checkFeeds(feeds: Map<string, Tensor>): Map<string, { dtype: DType; dims: number[] }> {

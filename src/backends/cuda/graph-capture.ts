@@ -5,8 +5,11 @@
 import { CU_STREAM_CAPTURE_MODE_THREAD_LOCAL, type Driver } from './ffi/driver.js';
 import { elapsedMs } from './profile.js';
 
-/** Captures what `enqueue` puts on `stream`; returns the graph exec (cuGraphExecDestroy it). */
-export function captureGraph(d: Driver, stream: number, enqueue: () => void): number {
+/**
+ * Captures what `enqueue` puts on `stream`; returns the graph exec (cuGraphExecDestroy it). `edit` may change
+ * the captured graph before it is instantiated.
+ */
+export function captureGraph(d: Driver, stream: number, enqueue: () => void, edit?: (graph: number) => void): number {
   d.check(d.fn.cuStreamBeginCapture(stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), 'cuStreamBeginCapture');
   const g: [number] = [0];
   try {
@@ -19,6 +22,7 @@ export function captureGraph(d: Driver, stream: number, enqueue: () => void): nu
   d.check(d.fn.cuStreamEndCapture(stream, g), 'cuStreamEndCapture');
   const graph = Number(g[0]);
   try {
+    edit?.(graph);
     return d.out('cuGraphInstantiate', graph, 0);
   } finally {
     d.fn.cuGraphDestroy(graph);

@@ -24,9 +24,10 @@ export interface Binding {
 /**
  * The slots of `plan` that can live in the caller's memory for this call: graph inputs fed as device
  * tensors, and outputs written into caller-given device tensors when their slot holds nothing else (not an
- * input, not another output) and does not overlap a bound input. Undefined when nothing binds.
+ * input, not another output) and does not overlap a bound input. Undefined when nothing binds; `last` when
+ * it binds the same pointers (a repeated binding costs no plan copy).
  */
-export function bindDeviceIO(plan: ShapePlan, arenaBase: number, feeds: Map<string, Tensor>, outputs: (DeviceTensor | undefined)[]): Binding | undefined {
+export function bindDeviceIO(plan: ShapePlan, arenaBase: number, feeds: Map<string, Tensor>, outputs: (DeviceTensor | undefined)[], last?: Binding): Binding | undefined {
   const slots = new Map<number, number>();
   const inputs = new Set<number>();
   const inputRanges: [number, number][] = [];
@@ -52,9 +53,10 @@ export function bindDeviceIO(plan: ShapePlan, arenaBase: number, feeds: Map<stri
     bound.add(i);
   });
   if (!slots.size) return undefined;
+  const key = `${arenaBase}|${[...slots].map(([s, p]) => `${s}:${p}`).join(',')}`;
+  if (last?.key === key && last.plan.steps === plan.steps) return last;
   const offsets = new Map(plan.offsets);
   for (const [slot, ptr] of slots) offsets.set(slot, ptr - arenaBase);
-  const key = [...slots].map(([s, p]) => `${s}:${p}`).join(',');
   return { key, plan: { ...plan, offsets }, inputs, outputs: bound };
 }
 

@@ -36,7 +36,8 @@ export interface PlanStep {
 export interface ShapePlan {
   key: string;
   steps: PlanStep[];
-  /** graph inputs and host values the device reads: copied into their arena slot at each infer */
+  /** graph inputs (copied into their arena slot at each infer) and host values the device reads (`host`: slots of
+   * their own, uploaded when the arena last ran another plan) */
   stagedInputs: { value: PlanValue; host?: Tensor }[];
   outputs: PlanValue[];
   offsets: Map<number, number>;
@@ -170,7 +171,9 @@ function planPass(p: PlanInput, vp?: ViewPlan): { plan: ShapePlan; facts: PlanFa
     for (const i of lowered.deviceInputs ?? []) {
       const v = ins[i];
       if (v && v.storage.kind === 'host') {
+        // a slot of its own for the whole inference: the context uploads it once, not at every infer
         v.storage = newSlot(v.bytes, -1);
+        intervals[slotOf(v)].end = Infinity;
         stagedInputs.push({ value: v, host: v.host });
       }
     }

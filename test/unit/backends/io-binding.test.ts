@@ -36,7 +36,12 @@ test('device inputs and caller device outputs move their slots; the rest stays i
   assert.equal(ptr(b.plan, 2), BASE + 512);
   assert.equal(ptr(b.plan, 3), BASE + 768, 'host-staged values stay staged');
   assert.equal(ptr(p, 0), BASE, 'the plan itself is untouched');
-  assert.equal(b.key, '0:65536,1:131072');
+  assert.equal(b.key, `${BASE}|0:65536,1:131072`);
+  const again = bindDeviceIO(p, BASE, new Map([['x', dev(0x10000)]]), [dev(0x20000), dev(0x30000), undefined], b);
+  assert.equal(again, b, 'the same pointers again: the same binding, no plan copy');
+  const moved = bindDeviceIO(p, BASE + 4096, new Map([['x', dev(0x10000)]]), [dev(0x20000), dev(0x30000), undefined], b);
+  assert.notEqual(moved, b, 'another arena: a new binding');
+  assert.equal(moved!.plan.offsets.get(0), 0x10000 - (BASE + 4096), 'bound offsets are relative to the new arena');
 });
 
 test('nothing binds for host feeds, misaligned or overlapping device tensors', () => {
