@@ -11,6 +11,7 @@
  *                                  side by side on its last axis, each [B, S, H, D] (bshd & 7 = 7, transpose_k = 1)
  *   Gelu(X)                        ONNX Gelu for models whose opset predates it (20)
  *   NchwToNhwc(X)                  attrs to, pad_channels: a CNN's Cast -> Transpose -> channel Pad input edge (nchw-to-nhwc.ts)
+ *   EmbedLayerNorm(Ids, Table, Add, Scale, B?)  attr epsilon: LN(Gather(Table, Ids) + Add) (embed-layernorm.ts)
  */
 import { TensorJetError } from '../errors.js';
 import type { Attribute, Dim } from '../ir/graph.js';
@@ -21,6 +22,7 @@ import { broadcastDims } from './elementwise.js';
 import { matmulShape } from './matmul.js';
 import { skipLayerNormSchema } from './skip-layernorm.js';
 import { nchwToNhwcSchema } from './nchw-to-nhwc.js';
+import { embedLayerNormSchema } from './embed-layernorm.js';
 
 export const FUSED_DOMAIN = 'tensorjet';
 
@@ -134,4 +136,5 @@ export const schemas: OpSchema[] = [
   { opType: 'Gelu', domain: FUSED_DOMAIN, infer: sameAsInput0 },
   skipLayerNormSchema,
   nchwToNhwcSchema,
+  embedLayerNormSchema,
 ];

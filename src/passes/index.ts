@@ -21,11 +21,13 @@ import { convertToFp16 } from './precision.js';
 import { layoutNhwc } from './layout-nhwc.js';
 import { convSpaceToDepth } from './conv-space-to-depth.js';
 import { fuseInputLayout } from './fuse-input-layout.js';
+import { foldShapeValues, fuseEmbed } from './fuse-embed.js';
+import { mergeCasts } from './merge-casts.js';
 
 export const DEFAULT_PASSES: Pass[] = [removeIdentity, foldConstants, foldBatchNorm, deadCode];
 
 /** The GPU pipeline: folding, then fusions from the largest patterns to the most generic (elementwise last). */
-export const GPU_PASSES: Pass[] = [removeIdentity, foldConstants, foldBatchNorm, fuseLayerNorm, fuseAttention, fuseConv, fuseGemm, fuseQkv, fuseElementwise, deadCode];
+export const GPU_PASSES: Pass[] = [removeIdentity, foldShapeValues, foldConstants, foldBatchNorm, fuseLayerNorm, fuseEmbed, fuseAttention, fuseConv, fuseGemm, fuseQkv, fuseElementwise, deadCode];
 
 export interface OptimizeOptions {
   registry: KernelRegistry;
@@ -88,6 +90,8 @@ export function optimizeModel(model: Model, opts: OptimizeOptions): Model {
   if (gpu && opts.precision === 'fp16') {
     const n = convertToFp16(out, { fp32Layers: opts.fp32Layers });
     if (n) opts.onPass?.('precision-fp16', n);
+    const m = opts.passes ? 0 : mergeCasts.run(out.graph, ctx); // int -> float32 -> float16 Cast pairs as one
+    if (m) opts.onPass?.(mergeCasts.name, m);
   }
   // after fp16 (it needs float16 weights), last (shape inference does not know NHWC convs)
   if (gpu && !opts.passes) {

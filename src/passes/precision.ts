@@ -22,7 +22,7 @@ export const FP16_OPS = new Set([
   'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'Resize',
   'Reshape', 'Flatten', 'Transpose', 'Squeeze', 'Unsqueeze', 'Concat', 'Slice', 'Split', 'Gather', 'Identity',
   'Shape', 'Size', 'Expand', 'Tile',
-  'LayerNormalization', 'SkipLayerNorm', 'Softmax', 'LogSoftmax',
+  'LayerNormalization', 'SkipLayerNorm', 'EmbedLayerNorm', 'Softmax', 'LogSoftmax',
 ]);
 
 /** Float inputs that stay float32 whatever the node runs in (ONNX types them tensor(float) or apart from T). */

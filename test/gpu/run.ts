@@ -24,6 +24,7 @@ import { bert1Cases } from './cases-bert1.js';
 import { concatChecks } from './cases-concat.js';
 import { inputCases } from './cases-input.js';
 import { gemmCases } from './cases-gemm.js';
+import { embedCases } from './cases-embed.js';
 
 export interface In { dtype?: DType; dims: number[]; lo?: number; hi?: number; ints?: number[]; floats?: number[]; constant?: boolean }
 export interface Case { nhwc?: boolean; name: string; op: string; inputs: In[]; attrs?: Record<string, Attribute>; opset?: number; outputs?: number; tol?: number; domain?: string }
@@ -96,6 +97,7 @@ function cases(): Case[] {
   c.push(...bert1Cases());
   c.push(...inputCases());
   c.push(...gemmCases());
+  c.push(...embedCases());
   return c;
 }
 

@@ -6,6 +6,7 @@ import { fusedElementwise } from './fused/elementwise.js';
 import { fusedAttention } from './fused/attention.js';
 import { skipLayerNorm } from './fused/skip-layernorm.js';
 import { nchwToNhwc } from './fused/nchw-to-nhwc.js';
+import { embedLayerNorm } from './fused/embed-layernorm.js';
 
 export const kernels: KernelTable = {
   'tensorjet::FusedConv': fusedConv,
@@ -14,5 +15,6 @@ export const kernels: KernelTable = {
   'tensorjet::FusedAttention': fusedAttention,
   'tensorjet::SkipLayerNorm': skipLayerNorm,
   'tensorjet::NchwToNhwc': nchwToNhwc,
+  'tensorjet::EmbedLayerNorm': embedLayerNorm,
   'tensorjet::Gelu': (ctx) => [callKernel(ctx, 'Gelu', [ctx.input(0)], ctx.node.attributes, 20)],
 };

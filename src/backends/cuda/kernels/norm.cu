@@ -11,6 +11,9 @@
 //   (8 halves / 4 floats; cols % that == 0, 16-byte aligned pointers); warppf: warpvec with scale and bias
 //   loaded up front (few rows: the lowering launches it with 1-2 warps per block to spread them over the SMs);
 //   block: one block per row, re-reading x and skip. The warp kernels take any multiple of 32 threads per block.
+// embedln_{warp,warpvec,warppf,block}_<dtype>_<i64|i32>(ids, table, add, scale, bias|0, y, rows, cols, addRows, vocab, eps):
+//   tensorjet::EmbedLayerNorm, the skipln kernels with row r of x read at table[ids[r]] (negative ids wrap; ids
+//   outside [-vocab, vocab) read a row of zeros, as gather_*), y = LN(table[ids[r]] + add[r % addRows]).
 #include "common.cuh"
 
 __device__ __forceinline__ float warp_sum(float v) {
@@ -122,8 +125,20 @@ __device__ __forceinline__ void stv(T* p, const float* v) {
 
 // One warp per row; lane handles elements (t * 32 + lane) * V .. + V - 1 for t < NV (cols <= 32 * V * NV, cols % V == 0).
 // PF: scale and bias are loaded with the row (one memory round trip less; the small-grid variant).
-template <typename T, int V, int NV, bool PF = false>
-__device__ void skipln_warp(const T* x, const T* sk, const T* sc, const T* b, T* y, T* sum, i64 rows, i64 cols, i64 skipRows, float eps) {
+// Row r of X: x + r * cols, or (G, EmbedLayerNorm) the table row ids[r]; `ok` false for ids out of range.
+template <bool G, typename T, typename I>
+__device__ __forceinline__ const T* x_row(const T* x, const I* ids, i64 row, i64 cols, i64 vocab, bool& ok) {
+  ok = true;
+  if (!G) return x + row * cols;
+  i64 k = (i64)ids[row];
+  if (k < 0) k += vocab;
+  ok = k >= 0 && k < vocab;
+  return x + (ok ? k : 0) * cols;
+}
+
+template <typename T, int V, int NV, bool PF = false, bool G = false, typename I = int>
+__device__ void skipln_warp(const T* x, const T* sk, const T* sc, const T* b, T* y, T* sum, i64 rows, i64 cols, i64 skipRows, float eps,
+                            const I* ids = nullptr, i64 vocab = 0) {
   const int lane = threadIdx.x & 31;
   const i64 wpb = blockDim.x >> 5;
   const float inv = 1.f / (float)cols;
@@ -139,7 +154,8 @@ __device__ void skipln_warp(const T* x, const T* sk, const T* sc, const T* b, T*
     }
   }
   for (i64 row = (i64)blockIdx.x * wpb + (threadIdx.x >> 5); row < rows; row += (i64)gridDim.x * wpb) {
-    const T* xr = x + row * cols;
+    bool ok;
+    const T* xr = x_row<G>(x, ids, row, cols, vocab, ok);
     const T* kr = sk + (row % skipRows) * cols;
     float v[NV][V];
     float s = 0.f;
@@ -151,7 +167,7 @@ __device__ void skipln_warp(const T* x, const T* sk, const T* sc, const T* b, T*
         ldv<V>(xr + j, v[t]);
         ldv<V>(kr + j, a);
 #pragma unroll
-        for (int k = 0; k < V; k++) { v[t][k] += a[k]; s += v[t][k]; }
+        for (int k = 0; k < V; k++) { v[t][k] = (G && !ok ? 0.f : v[t][k]) + a[k]; s += v[t][k]; }
       }
     }
     const float mu = warp_sum(s) * inv;
@@ -186,20 +202,23 @@ __device__ void skipln_warp(const T* x, const T* sk, const T* sc, const T* b, T*
   }
 }
 
-template <typename T>
-__device__ void skipln_block(const T* x, const T* sk, const T* sc, const T* b, T* y, T* sum, i64 rows, i64 cols, i64 skipRows, float eps) {
+template <typename T, bool G = false, typename I = int>
+__device__ void skipln_block(const T* x, const T* sk, const T* sc, const T* b, T* y, T* sum, i64 rows, i64 cols, i64 skipRows, float eps,
+                             const I* ids = nullptr, i64 vocab = 0) {
   __shared__ float sh[32];
   for (i64 row = blockIdx.x; row < rows; row += gridDim.x) {
-    const T* xr = x + row * cols;
+    bool ok;
+    const T* xr = x_row<G>(x, ids, row, cols, vocab, ok);
     const T* kr = sk + (row % skipRows) * cols;
+    const float xs = ok ? 1.f : 0.f;  // 0: an id out of range gathers zeros
     float s = 0.f;
-    for (i64 j = threadIdx.x; j < cols; j += blockDim.x) s += ld(xr, j) + ld(kr, j);
+    for (i64 j = threadIdx.x; j < cols; j += blockDim.x) s += xs * ld(xr, j) + ld(kr, j);
     const float mu = block_sum(s, sh) / (float)cols;
     float ss = 0.f;
-    for (i64 j = threadIdx.x; j < cols; j += blockDim.x) { const float d = ld(xr, j) + ld(kr, j) - mu; ss += d * d; }
+    for (i64 j = threadIdx.x; j < cols; j += blockDim.x) { const float d = xs * ld(xr, j) + ld(kr, j) - mu; ss += d * d; }
     const float rs = rsqrtf(block_sum(ss, sh) / (float)cols + eps);
     for (i64 j = threadIdx.x; j < cols; j += blockDim.x) {
-      const float v = ld(xr, j) + ld(kr, j);
+      const float v = xs * ld(xr, j) + ld(kr, j);
       st(y + row * cols, j, (v - mu) * rs * ld(sc, j) + (b ? ld(b, j) : 0.f));
       if (sum) st(sum + row * cols, j, v);
     }
@@ -224,6 +243,18 @@ __device__ void skipln_block(const T* x, const T* sk, const T* sc, const T* b, T
     skipln_block<T>(x, k, sc, b, y, s, rows, cols, skipRows, eps);                                                                \
   }
 SKIPLN(float, f32, 4) SKIPLN(f16, f16, 8)
+
+#define EMBEDLN_V(T, TN, I, IN, VAR, ...)                                                                                          \
+  extern "C" __global__ void embedln_##VAR##_##TN##_##IN(const I* ids, const T* x, const T* k, const T* sc, const T* b, T* y, i64 rows, \
+                                                         i64 cols, i64 addRows, i64 vocab, float eps) {                            \
+    __VA_ARGS__(x, k, sc, b, y, nullptr, rows, cols, addRows, eps, ids, vocab);                                                   \
+  }
+#define EMBEDLN(T, TN, VEC, I, IN)                                                   \
+  EMBEDLN_V(T, TN, I, IN, warp, skipln_warp<T, 1, 32, false, true, I>)               \
+  EMBEDLN_V(T, TN, I, IN, warpvec, skipln_warp<T, VEC, 32 / VEC, false, true, I>)    \
+  EMBEDLN_V(T, TN, I, IN, warppf, skipln_warp<T, VEC, 32 / VEC, true, true, I>)      \
+  EMBEDLN_V(T, TN, I, IN, block, skipln_block<T, true, I>)
+EMBEDLN(float, f32, 4, i64, i64) EMBEDLN(float, f32, 4, int, i32) EMBEDLN(f16, f16, 8, i64, i64) EMBEDLN(f16, f16, 8, int, i32)
 
 #define NORM(T, TN)                                                                                                               \
   extern "C" __global__ void rownorm_warp_##TN(const T* x, const T* sc, const T* b, T* y, float* mu, float* rs, i64 rows, i64 cols, \

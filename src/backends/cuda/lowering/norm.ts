@@ -2,8 +2,8 @@
  * Lowerings for LayerNormalization, RMSNormalization, InstanceNormalization, GroupNormalization (one row kernel,
  * fp32 statistics; warp per row for short rows, block per row otherwise), inference BatchNormalization and
  * tensorjet::SkipLayerNorm (LN(x + skip) in one pass: warp per row with the row in registers, 128-bit accesses
- * when the pointers and row length allow) (kernels/norm.cu). Few rows (batch 1) get blocks of fewer warps so
- * that they spread over the SMs.
+ * when the pointers and row length allow) and tensorjet::EmbedLayerNorm (the same kernels reading row r of x at
+ * table[ids[r]]) (kernels/norm.cu). Few rows (batch 1) get blocks of fewer warps so that they spread over the SMs.
  */
 import { FUSED_DOMAIN } from '../../../ops/fused.js';
 import { normAxis, numelOf, smallGridMode, SMS, type KArg, type LowerCtx, type Lowered, type OutMeta } from './types.js';
@@ -163,8 +163,44 @@ const skipLayerNorm: Lowering = (c) => {
   };
 };
 
+/** LN(table[ids] + add): [...ids, H] rows; add broadcasts by whole rows ([H], [S, H], [1, S, H]). */
+const embedLayerNorm: Lowering = (c) => {
+  const [ids, table, add] = [c.input(0), c.input(1), c.input(2)];
+  if (ids.dtype !== 'int64' && ids.dtype !== 'int32') throw c.unsupported(`ids dtype ${ids.dtype}`);
+  if (table.dims.length !== 2) throw c.unsupported(`table shape [${table.dims}] (want [V, H])`);
+  const sfx = c.floatSuffix(table.dtype);
+  sameDtype(c, c.inputs[4] ? [2, 3, 4] : [2, 3]);
+  const [vocab, cols] = table.dims;
+  const dims = [...ids.dims, cols];
+  const rows = numelOf(ids.dims);
+  const d = [...add.dims];
+  while (d.length && d[0] === 1) d.shift();
+  const tail = dims.slice(dims.length - d.length);
+  if (!d.length || d.length > dims.length || d.some((k, i) => k !== tail[i])) throw c.unsupported(`add shape [${add.dims}] does not broadcast into [${dims}] by rows`);
+  for (const i of c.inputs[4] ? [3, 4] : [3]) if (numelOf(c.input(i).dims) !== cols) throw c.unsupported(`scale/bias [${c.input(i).dims}] must have ${cols} elements`);
+  const addRows = numelOf(add.dims) / cols;
+  const vec = table.dtype === 'float16' ? 8 : 4;
+  const eps = c.attrs.float('epsilon', 1e-5);
+  const isfx = ids.dtype === 'int64' ? 'i64' : 'i32';
+  return {
+    outputs: [{ dtype: table.dtype, dims }],
+    deviceInputs: c.inputs[4] ? [0, 1, 2, 3, 4] : [0, 1, 2, 3],
+    emit: (ip, op, l) => {
+      if (!rows || !cols) return;
+      const ptrs = [ip[1], ip[2], ip[3], c.inputs[4] ? ip[4] : 0, op[0]];
+      const args: KArg[] = [{ ptr: ip[0] }, ...ptrs.map((ptr) => ({ ptr })), { i64: rows }, { i64: cols }, { i64: addRows }, { i64: vocab }, { f32: eps }];
+      if (cols > 1024) return l.blocks('norm', `embedln_block_${sfx}_${isfx}`, Math.min(rows, 1 << 20), 256, args);
+      const aligned = cols % vec === 0 && ptrs.every((p) => p % 16 === 0);
+      const wpb = warpsPerBlock(rows);
+      const kernel = aligned ? (wpb < 8 ? 'warppf' : 'warpvec') : 'warp';
+      l.blocks('norm', `embedln_${kernel}_${sfx}_${isfx}`, Math.min(Math.ceil(rows / wpb), 1 << 20), 32 * wpb, args);
+    },
+  };
+};
+
 export const normLowerings: Record<string, Lowering> = {
   [`${FUSED_DOMAIN}::SkipLayerNorm`]: skipLayerNorm,
+  [`${FUSED_DOMAIN}::EmbedLayerNorm`]: embedLayerNorm,
   LayerNormalization: layerNorm(false),
   RMSNormalization: layerNorm(true),
   InstanceNormalization: instanceNorm,
