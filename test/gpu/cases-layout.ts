@@ -55,6 +55,12 @@ export function layoutCases(): Case[] {
     add('Conv_nhwc_1x1s2_bias', 'Conv', [X(2, 15, 13, 64), W(32, 1, 1, 64), W(32)], { strides: ints([2, 2]), layout: NHWC }, { opset: 11, tol: ctol });
     add('Conv_nhwc_3x3_bias_k24', 'Conv', [X(2, 9, 10, 16), W(24, 3, 3, 16), W(24)], { pads: ints([1, 1, 1, 1]), layout: NHWC }, { opset: 11, tol: ctol });
     add('Conv_nhwc_7x7s2_c8_padded', 'Conv', [X(2, 22, 20, 8), W(16, 7, 7, 8), W(16)], { pads: ints([3, 3, 3, 3]), strides: ints([2, 2]), layout: NHWC }, { opset: 11, tol: ctol });
+    // 1x1 NHWC convs as cuBLASLt GEMMs (lowering/conv.ts pointwiseGemm): bias, ReLU, the residual in C; odd C stays on cuDNN
+    add('Conv_nhwc_1x1_gemm_bias', 'Conv', [X(2, 15, 13, 64), W(32, 1, 1, 64), W(32)], { layout: NHWC }, { opset: 11, tol: ctol });
+    add('FusedConv_nhwc_1x1_gemm_relu', 'FusedConv', [X(1, 7, 9, 24), W(40, 1, 1, 24), W(40)], { activation: str('Relu'), layout: NHWC }, { opset: 11, tol: ctol, domain: 'tensorjet' });
+    add('FusedConv_nhwc_1x1_gemm_relu_residual', 'FusedConv', [X(2, 14, 14, 64), W(256, 1, 1, 64), W(256), X(2, 14, 14, 256)], { activation: str('Relu'), layout: NHWC }, { opset: 11, tol: ctol, domain: 'tensorjet' });
+    add('FusedConv_nhwc_1x1_gemm_residual_noact', 'FusedConv', [X(3, 5, 6, 32), W(16, 1, 1, 32), W(16), X(3, 5, 6, 16)], { layout: NHWC }, { opset: 11, tol: ctol, domain: 'tensorjet' });
+    add('Conv_nhwc_1x1_c3_cudnn', 'Conv', [X(2, 5, 6, 3), W(8, 1, 1, 3), W(8)], { layout: NHWC }, { opset: 11, tol: ctol });
     add('FusedConv_nhwc_silu_residual_after', 'FusedConv', [X(1, 9, 10, 16), W(32, 3, 3, 16), W(32), X(1, 9, 10, 32)],
       { pads: ints([1, 1, 1, 1]), activation: str('SiLU'), residual_before_activation: int(0), layout: NHWC }, { opset: 11, tol: ctol, domain: 'tensorjet' });
   }

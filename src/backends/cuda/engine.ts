@@ -557,12 +557,12 @@ export class CudaContext implements BackendContext, Launcher {
     d.check(d.fn.cuLaunchKernel(f, grid, 1, 1, block, 1, 1, 0, this.stream, this.packArgs(args), 0), `cuLaunchKernel(${kernel})`);
   }
 
-  matmul(spec: MatmulSpec, a: number, b: number, dPtr: number, bias: number): void {
+  matmul(spec: MatmulSpec, a: number, b: number, dPtr: number, bias: number, c = dPtr): void {
     const s = { ...spec, tf32: this.engine.options.tf32 };
     const key = JSON.stringify(s);
     let mm = this.matmuls.get(key);
     if (!mm) this.matmuls.set(key, (mm = new LtMatmul(this.engine.lt, s, LT_WORKSPACE, gemmPick(this.engine.gemmTactics, s))));
-    mm.run(a, b, dPtr, bias, this.arena, this.stream);
+    mm.run(a, b, dPtr, bias, this.arena, this.stream, c);
   }
 
   conv(spec: ConvSpec, x: number, w: number, b: number, z: number, y: number): void {

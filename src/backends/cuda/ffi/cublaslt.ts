@@ -244,15 +244,18 @@ export class LtMatmul {
     return out;
   }
 
-  /** Enqueues D = op(A) op(B) (+ bias, activation). bias: device pointer of n elements (0 when none). */
-  run(a: number, b: number, d: number, bias: number, workspace: number, stream: number): void {
+  /**
+   * Enqueues D = act(alpha op(A) op(B) + beta C + bias). bias: device pointer of n elements (0 when none); C is
+   * D unless `c` is given (same layout).
+   */
+  run(a: number, b: number, d: number, bias: number, workspace: number, stream: number, c = d): void {
     const f = load();
     if (this.spec.epilogue.includes('bias')) {
       cublasCheck(f.descSet(this.desc, DESC.BIAS_POINTER, u64(bias), 8), 'cublasLtMatmulDescSetAttribute(BIAS_POINTER)');
     }
     const [la, lb, ld] = this.layouts;
     cublasCheck(
-      f.matmul(this.handle, this.desc, this.alpha, b, la, a, lb, this.beta, d, ld, d, ld, this.algo, workspace, this.workspaceBytes, stream),
+      f.matmul(this.handle, this.desc, this.alpha, b, la, a, lb, this.beta, c, ld, d, ld, this.algo, workspace, this.workspaceBytes, stream),
       'cublasLtMatmul',
     );
   }

@@ -45,7 +45,8 @@ export interface Launcher {
   elementwise(family: KernelFamily, kernel: string, n: number, args: KArg[]): void;
   /** explicit grid (x) and block (x) */
   blocks(family: KernelFamily, kernel: string, grid: number, block: number, args: KArg[]): void;
-  matmul(spec: MatmulSpec, a: number, b: number, d: number, bias: number): void;
+  /** D = op(A) op(B) (+ bias) (+ beta C: C is D unless `c` is given), cuBLASLt */
+  matmul(spec: MatmulSpec, a: number, b: number, d: number, bias: number, c?: number): void;
   copy(dst: number, src: number, bytes: number): void;
   /** Conv / ConvTranspose / FusedConv (cuDNN or the NVRTC fallback); b and z are 0 when absent */
   conv(spec: ConvSpec, x: number, w: number, b: number, z: number, y: number): void;
