@@ -23,7 +23,7 @@ import type { ConvAlgo, ConvSpec } from './ffi/cudnn.js';
 import { CONV_OPS, tacticMap } from './tactics.js';
 import { gemmPick, type GemmTactic } from './gemm-tactics.js';
 import { captureGraph } from './graph-capture.js';
-import { memsetsToKernels } from './graph-memsets.js';
+import { memsetEdit } from './graph-memsets.js';
 import { allocPinnedTensor, pinnedAddress } from './pinned.js';
 import { bindDeviceIO, BoundGraphs, type Binding } from './io-binding.js';
 import { elapsedMs, enqueueProfiled, summarize, type LayerProfile } from './profile.js';
@@ -36,8 +36,6 @@ const LT_WORKSPACE = 32 << 20;
 // FusedGemm too: a plan whose GEMMs are all fused needs the workspace as much (cuBLASLt split-K algorithms write there)
 const MATMUL_OPS = new Set(['MatMul', 'Gemm', 'FusedGemm', ...CONV_OPS]);
 const PAGE = 2 << 20;
-/** TENSORJET_GRAPH_MEMSETS=keep: captured graphs keep the libraries' memset nodes (graph-memsets.ts) */
-const KEEP_MEMSETS = process.env.TENSORJET_GRAPH_MEMSETS === 'keep';
 
 /** Per-phase GPU times of one inference (CUDA events on the context's stream), in milliseconds. */
 export interface PhaseTimes {
@@ -132,15 +130,6 @@ export class CudaEngine implements BackendEngine {
     f = this.dev.d.out('cuModuleGetFunction', mod, name);
     this.functions.set(name, f);
     return f;
-  }
-
-  /** misc.cu's memset_fill (graph-memsets.ts); undefined for plans built before it existed. */
-  fillKernel(): number | undefined {
-    try {
-      return this.fn('misc', 'memset_fill');
-    } catch {
-      return undefined;
-    }
   }
 
   cpuRegistry(): KernelRegistry {
@@ -482,8 +471,7 @@ export class CudaContext implements BackendContext, Launcher {
   /** Captures what `enqueue` puts on the stream into an instantiated CUDA graph (capture mode is always left). */
   private capture(enqueue: () => void): number {
     const { d } = this.engine.dev;
-    const fill = KEEP_MEMSETS ? undefined : this.engine.fillKernel();
-    return captureGraph(d, this.stream, enqueue, fill === undefined ? undefined : (g) => memsetsToKernels(d, g, fill));
+    return captureGraph(d, this.stream, enqueue, memsetEdit(d, () => this.engine.fn('misc', 'memset_fill')));
   }
 
   private checkFeeds(feeds: Map<string, Tensor>): Map<string, { dtype: DType; dims: number[] }> {

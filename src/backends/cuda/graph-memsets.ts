@@ -21,6 +21,8 @@ const SIGNATURES = {
 } as const;
 type GraphFns = { [K in keyof typeof SIGNATURES]: Fn };
 
+/** TENSORJET_GRAPH_MEMSETS=keep: captured graphs keep the libraries' memset nodes */
+const KEEP = process.env.TENSORJET_GRAPH_MEMSETS === 'keep';
 const CU_GRAPH_NODE_TYPE_MEMSET = 2;
 const FILL_BLOCK = 256;
 /** blocks of a fill kernel at most (grid-stride beyond) */
@@ -106,4 +108,19 @@ export function memsetsToKernels(d: Driver, graph: number, fill: number): number
     freePinned(d, buf);
   }
   return memsets.length;
+}
+
+/**
+ * The capture edit (graph-capture.ts captureGraph) that replaces memset nodes, `fill` looking up memset_fill;
+ * undefined with TENSORJET_GRAPH_MEMSETS=keep or when the lookup fails (plans built before the kernel existed).
+ */
+export function memsetEdit(d: Driver, fill: () => number): ((graph: number) => void) | undefined {
+  if (KEEP) return undefined;
+  let f: number;
+  try {
+    f = fill();
+  } catch {
+    return undefined;
+  }
+  return (graph) => void memsetsToKernels(d, graph, f);
 }
