@@ -169,7 +169,7 @@ const embedLayerNorm: Lowering = (c) => {
   if (ids.dtype !== 'int64' && ids.dtype !== 'int32') throw c.unsupported(`ids dtype ${ids.dtype}`);
   if (table.dims.length !== 2) throw c.unsupported(`table shape [${table.dims}] (want [V, H])`);
   const sfx = c.floatSuffix(table.dtype);
-  sameDtype(c, c.inputs[4] ? [2, 3, 4] : [2, 3]);
+  for (const i of c.inputs[4] ? [2, 3, 4] : [2, 3]) if (c.input(i).dtype !== table.dtype) throw c.unsupported(`input ${i} dtype ${c.input(i).dtype} differs from the table's ${table.dtype}`);
   const [vocab, cols] = table.dims;
   const dims = [...ids.dims, cols];
   const rows = numelOf(ids.dims);
