@@ -36,3 +36,19 @@ test('EmbedLayerNorm lowering: BERT b1 / b64 fp16, odd H, int32 ids, H > 1024', 
   assert.equal(lower({ dtype: 'int64', dims: [3] }, 'float32', 20, 1100, [1100]).call.kernel, 'embedln_block_f32_i64');
   assert.throws(() => lower({ dtype: 'int64', dims: [2, 9] }, 'float32', 50, 36, [3, 9, 36]), /broadcast/);
 });
+
+test('SkipLayerNorm to = float32: float16 inputs, float32 Y, skipln_*_f16_f32 kernels; other conversions refused', () => {
+  const sln = (dims: number[], to: number, x: DType = 'float16') => {
+    const node: Node = { name: 's', opType: 'SkipLayerNorm', domain: 'tensorjet', inputs: ['x', 'k', 'g', 'b'], outputs: ['y'], attributes: new Map([['to', { type: 'int', value: to }]]) };
+    const h = dims[dims.length - 1];
+    const l = LOWERINGS['tensorjet::SkipLayerNorm'](new LowerCtx(node, 1, [{ dtype: x, dims }, { dtype: x, dims }, { dtype: x, dims: [h] }, { dtype: x, dims: [h] }]));
+    const calls: string[] = [];
+    l.emit!([0x1000, 0x2000, 0x3000, 0x4000], [0x5000], { blocks: (_f: string, k: string) => calls.push(k) } as unknown as Launcher);
+    return { out: l.outputs[0], kernel: calls[0] };
+  };
+  assert.deepEqual(sln([1, 128, 768], 1), { out: { dtype: 'float32', dims: [1, 128, 768] }, kernel: 'skipln_warppf_f16_f32' });
+  assert.equal(sln([64, 128, 768], 1).kernel, 'skipln_warpvec_f16_f32');
+  assert.equal(sln([3, 1100], 1).kernel, 'skipln_block_f16_f32');
+  assert.equal(sln([1, 128, 768], 10).kernel, 'skipln_warppf_f16');
+  assert.throws(() => sln([4, 8], 10, 'float32'), /Y dtype/);
+});

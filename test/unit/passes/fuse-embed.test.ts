@@ -82,3 +82,18 @@ test('fuse-embed is off with TENSORJET_FUSE_EMBED=0 and refuses an addend that w
   const [want, got] = [run(m, feeds(1)), run(opt, feeds(1))];
   want.forEach((w, i) => assert.ok(relL2(got[i], w) < 1e-6));
 });
+
+test('fp16: the SkipLayerNorm feeding a float32 graph output writes float32 itself (no Cast after it)', () => {
+  const g = new G({ x: [2, 5, 16], z: [2, 5, 16] });
+  const y = g.op('LayerNormalization', [g.op('Add', ['x', 'z']), g.c(rand([16])), g.c(rand([16], 0.1))], { axis: -1 });
+  const m = g.model([y]);
+  const opt = optimizeModel(m, { registry, target: 'cuda', supports: cudaSupports, precision: 'fp16' });
+  const last = opt.graph.nodes[opt.graph.nodes.length - 1];
+  assert.equal(last.opType, 'SkipLayerNorm', opt.graph.nodes.map((n) => n.opType).join(', '));
+  assert.equal(last.attributes.get('to')?.value, 1);
+  assert.equal(last.outputs[0], y);
+  const f = new Map<string, Value>([['x', rand([2, 5, 16])], ['z', rand([2, 5, 16])]]);
+  const [want, got] = [run(m, f)[0], run(opt, f)[0]];
+  assert.equal(got.dtype, 'float32');
+  assert.ok(relL2(got, want) < 1e-2, `rel L2 ${relL2(got, want)}`);
+});

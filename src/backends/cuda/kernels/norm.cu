@@ -7,6 +7,7 @@
 // batchnorm_<dtype>(x, scale, bias, mean, var, y, n, C, S, eps): inference BatchNormalization.
 // skipln_{warp,warpvec,block}_<dtype>(x, skip, scale, bias|0, y, sum|0, rows, cols, skipRows, eps): tensorjet::SkipLayerNorm,
 //   y = LN(x + skip[row % skipRows]) over rows of `cols` (scale/bias [cols]); the sum stays fp32 (written to `sum` if given).
+//   skipln_*_f16_f32: the same with float16 inputs (and sum) and a float32 y.
 //   warp: one warp per row, the row held in registers (cols <= 1024); warpvec: the same with 128-bit accesses
 //   (8 halves / 4 floats; cols % that == 0, 16-byte aligned pointers); warppf: warpvec with scale and bias
 //   loaded up front (few rows: the lowering launches it with 1-2 warps per block to spread them over the SMs);
@@ -136,8 +137,8 @@ __device__ __forceinline__ const T* x_row(const T* x, const I* ids, i64 row, i64
   return x + (ok ? k : 0) * cols;
 }
 
-template <typename T, int V, int NV, bool PF = false, bool G = false, typename I = int>
-__device__ void skipln_warp(const T* x, const T* sk, const T* sc, const T* b, T* y, T* sum, i64 rows, i64 cols, i64 skipRows, float eps,
+template <typename T, int V, int NV, bool PF = false, bool G = false, typename I = int, typename TO = T>
+__device__ void skipln_warp(const T* x, const T* sk, const T* sc, const T* b, TO* y, T* sum, i64 rows, i64 cols, i64 skipRows, float eps,
                             const I* ids = nullptr, i64 vocab = 0) {
   const int lane = threadIdx.x & 31;
   const i64 wpb = blockDim.x >> 5;
@@ -202,8 +203,8 @@ __device__ void skipln_warp(const T* x, const T* sk, const T* sc, const T* b, T*
   }
 }
 
-template <typename T, bool G = false, typename I = int>
-__device__ void skipln_block(const T* x, const T* sk, const T* sc, const T* b, T* y, T* sum, i64 rows, i64 cols, i64 skipRows, float eps,
+template <typename T, bool G = false, typename I = int, typename TO = T>
+__device__ void skipln_block(const T* x, const T* sk, const T* sc, const T* b, TO* y, T* sum, i64 rows, i64 cols, i64 skipRows, float eps,
                              const I* ids = nullptr, i64 vocab = 0) {
   __shared__ float sh[32];
   for (i64 row = blockIdx.x; row < rows; row += gridDim.x) {
@@ -243,6 +244,17 @@ __device__ void skipln_block(const T* x, const T* sk, const T* sc, const T* b, T
     skipln_block<T>(x, k, sc, b, y, s, rows, cols, skipRows, eps);                                                                \
   }
 SKIPLN(float, f32, 4) SKIPLN(f16, f16, 8)
+
+// float16 in, float32 y (the fp16 plan's last SkipLayerNorm writing a float32 graph output: no Cast after it)
+#define SKIPLN_F32OUT(VAR, ...)                                                                                                   \
+  extern "C" __global__ void skipln_##VAR##_f16_f32(const f16* x, const f16* k, const f16* sc, const f16* b, float* y, f16* s,    \
+                                                    i64 rows, i64 cols, i64 skipRows, float eps) {                                \
+    __VA_ARGS__(x, k, sc, b, y, s, rows, cols, skipRows, eps);                                                                    \
+  }
+SKIPLN_F32OUT(warp, skipln_warp<f16, 1, 32, false, false, int, float>)
+SKIPLN_F32OUT(warpvec, skipln_warp<f16, 8, 4, false, false, int, float>)
+SKIPLN_F32OUT(warppf, skipln_warp<f16, 8, 4, true, false, int, float>)
+SKIPLN_F32OUT(block, skipln_block<f16, false, int, float>)
 
 #define EMBEDLN_V(T, TN, I, IN, VAR, ...)                                                                                          \
   extern "C" __global__ void embedln_##VAR##_##TN##_##IN(const I* ids, const T* x, const T* k, const T* sc, const T* b, T* y, i64 rows, \

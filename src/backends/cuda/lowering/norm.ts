@@ -2,10 +2,11 @@
  * Lowerings for LayerNormalization, RMSNormalization, InstanceNormalization, GroupNormalization (one row kernel,
  * fp32 statistics; warp per row for short rows, block per row otherwise), inference BatchNormalization and
  * tensorjet::SkipLayerNorm (LN(x + skip) in one pass: warp per row with the row in registers, 128-bit accesses
- * when the pointers and row length allow) and tensorjet::EmbedLayerNorm (the same kernels reading row r of x at
+ * when the pointers and row length allow; attr to = float32 writes a float16 norm's Y as float32) and tensorjet::EmbedLayerNorm (the same kernels reading row r of x at
  * table[ids[r]]) (kernels/norm.cu). Few rows (batch 1) get blocks of fewer warps so that they spread over the SMs.
  */
 import { FUSED_DOMAIN } from '../../../ops/fused.js';
+import { dtypeFromOnnx } from '../../../tensor/dtype.js';
 import { normAxis, numelOf, smallGridMode, SMS, type KArg, type LowerCtx, type Lowered, type OutMeta } from './types.js';
 import type { Lowering } from './types.js';
 
@@ -146,19 +147,23 @@ const skipLayerNorm: Lowering = (c) => {
   const sum = c.node.outputs.length > 1 && !!c.node.outputs[1];
   const vec = x.dtype === 'float16' ? 8 : 4;
   const eps = c.attrs.float('epsilon', 1e-5);
+  // attr to: Y's dtype; float16 -> float32 has kernels of its own (skipln_*_f16_f32)
+  const yType = c.attrs.int('to', 0) ? dtypeFromOnnx(c.attrs.int('to', 0)) : x.dtype;
+  if (yType !== x.dtype && !(x.dtype === 'float16' && yType === 'float32')) throw c.unsupported(`Y dtype ${yType} from X ${x.dtype}`);
+  const ysfx = yType === x.dtype ? sfx : `${sfx}_f32`;
   return {
-    outputs: sum ? [{ dtype: x.dtype, dims: x.dims }, { dtype: x.dtype, dims: x.dims }] : [{ dtype: x.dtype, dims: x.dims }],
+    outputs: sum ? [{ dtype: yType, dims: x.dims }, { dtype: x.dtype, dims: x.dims }] : [{ dtype: yType, dims: x.dims }],
     deviceInputs: c.inputs[3] ? [0, 1, 2, 3] : [0, 1, 2],
     emit: (ip, op, l) => {
       if (!rows || !cols) return;
       const ptrs = [ip[xi], ip[ki], ip[2], c.inputs[3] ? ip[3] : 0, op[0], sum ? op[1] : 0];
       const args: KArg[] = [...ptrs.map((ptr) => ({ ptr })), { i64: rows }, { i64: cols }, { i64: skipRows }, { f32: eps }];
-      if (cols > 1024) return l.blocks('norm', `skipln_block_${sfx}`, Math.min(rows, 1 << 20), 256, args);
+      if (cols > 1024) return l.blocks('norm', `skipln_block_${ysfx}`, Math.min(rows, 1 << 20), 256, args);
       const aligned = cols % vec === 0 && ptrs.every((p) => p % 16 === 0);
       // few rows: 1-7 warps per block and scale/bias loaded with the row (warppf)
       const wpb = warpsPerBlock(rows);
       const kernel = aligned ? (wpb < 8 ? 'warppf' : 'warpvec') : 'warp';
-      l.blocks('norm', `skipln_${kernel}_${sfx}`, Math.min(Math.ceil(rows / wpb), 1 << 20), 32 * wpb, args);
+      l.blocks('norm', `skipln_${kernel}_${ysfx}`, Math.min(Math.ceil(rows / wpb), 1 << 20), 32 * wpb, args);
     },
   };
 };

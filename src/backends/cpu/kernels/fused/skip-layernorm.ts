@@ -1,4 +1,5 @@
-/** tensorjet::SkipLayerNorm reference (src/ops/skip-layernorm.ts): float64 sum and statistics, results in X's dtype. */
+/** tensorjet::SkipLayerNorm reference (src/ops/skip-layernorm.ts): float64 sum and statistics, results in X's dtype (Y: attr `to`). */
+import { dtypeFromOnnx } from '../../../../tensor/dtype.js';
 import { allocTensor, type Tensor } from '../../../../tensor/tensor.js';
 import type { KernelContext } from '../../kernel.js';
 import { broadcastIndex, readNumbers, writeNumbers } from '../../util.js';
@@ -28,10 +29,12 @@ export function skipLayerNorm(ctx: KernelContext): Tensor[] {
     const rs = 1 / Math.sqrt(v / cols + eps);
     for (let j = 0; j < cols; j++) y[o + j] = (sum[o + j] - m) * rs * s[j] + (b ? b[j] : 0);
   }
-  const out = (v: Float64Array): Tensor => {
-    const t = allocTensor(X.dtype, X.dims);
+  const out = (v: Float64Array, dtype = X.dtype): Tensor => {
+    const t = allocTensor(dtype, X.dims);
     writeNumbers(t, v);
     return t;
   };
-  return ctx.node.outputs.length > 1 ? [out(y), out(sum)] : [out(y)];
+  const to = ctx.attrs.int('to', 0); // Y's dtype (default X's); the sum keeps X's
+  const Y = out(y, to ? dtypeFromOnnx(to) : X.dtype);
+  return ctx.node.outputs.length > 1 ? [Y, out(sum)] : [Y];
 }
