@@ -1,5 +1,5 @@
 /**
- * Memset nodes of a captured graph turned into memset_fill kernel nodes (graph-memsets.ts) write what the
+ * Memset nodes of a captured graph turned into memset_fill_bytes kernel nodes (graph-memsets.ts) write what the
  * memsets would: 1- and 4-byte values, unaligned starts and odd lengths, 16-byte rows, and a later memset
  * over part of an earlier one (the edges keep their order). The buffer is poisoned first. Skips without a GPU.
  */
@@ -23,7 +23,7 @@ test('memset nodes become fill kernels that write the same bytes, in order', asy
   const buf = dev.alloc(bytes, 'memset test');
   const stream = d.out('cuStreamCreate', CU_STREAM_NON_BLOCKING);
   try {
-    const fill = d.out('cuModuleGetFunction', mod, 'memset_fill');
+    const fill = d.out('cuModuleGetFunction', mod, 'memset_fill_bytes');
     // [offset, bytes, value, element size]: later entries overwrite earlier ones where they overlap
     const sets: [number, number, number, 1 | 4][] = [
       [0, 65536, 0x11223344, 4],

@@ -471,7 +471,7 @@ export class CudaContext implements BackendContext, Launcher {
   /** Captures what `enqueue` puts on the stream into an instantiated CUDA graph (capture mode is always left). */
   private capture(enqueue: () => void): number {
     const { d } = this.engine.dev;
-    return captureGraph(d, this.stream, enqueue, memsetEdit(d, () => this.engine.fn('misc', 'memset_fill')));
+    return captureGraph(d, this.stream, enqueue, memsetEdit(d, () => this.engine.fn('misc', 'memset_fill_bytes')));
   }
 
   private checkFeeds(feeds: Map<string, Tensor>): Map<string, { dtype: DType; dims: number[] }> {

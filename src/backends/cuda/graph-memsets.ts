@@ -2,7 +2,7 @@
  * Memset nodes out of captured CUDA graphs. cuBLASLt and cuDNN algorithms (split-K, stream-K) zero their
  * workspace with cudaMemsetAsync, which a stream capture records as memset nodes, and a graph holding any
  * costs ~50 us of host time per cuGraphLaunch instead of ~3 us (H200: ResNet-50 b256 with 27 memset nodes,
- * BERT b64 with 36; test/gpu/launch-cost.ts). Each memset node becomes a kernel node of misc.cu's memset_fill
+ * BERT b64 with 36; test/gpu/launch-cost.ts). Each memset node becomes a kernel node of misc.cu's memset_fill_bytes
  * with the same edges. Drivers without the graph-editing entry points (before CUDA 12.3) keep the memsets.
  */
 import { koffi } from './ffi/koffi.js';
@@ -53,7 +53,7 @@ function listNodes(d: Driver, what: string, call: (nodes: BigUint64Array | null,
 
 /**
  * Replaces every memset node of `graph` (not yet instantiated) by a kernel node running `fill` (misc.cu's
- * memset_fill, a CUfunction of the current context) with the memset's dependencies and dependents.
+ * memset_fill_bytes, a CUfunction of the current context) with the memset's dependencies and dependents.
  * Returns how many were replaced (0 where the driver cannot edit graphs).
  */
 export function memsetsToKernels(d: Driver, graph: number, fill: number): number {
@@ -111,7 +111,7 @@ export function memsetsToKernels(d: Driver, graph: number, fill: number): number
 }
 
 /**
- * The capture edit (graph-capture.ts captureGraph) that replaces memset nodes, `fill` looking up memset_fill;
+ * The capture edit (graph-capture.ts captureGraph) that replaces memset nodes, `fill` looking up memset_fill_bytes;
  * undefined with TENSORJET_GRAPH_MEMSETS=keep or when the lookup fails (plans built before the kernel existed).
  */
 export function memsetEdit(d: Driver, fill: () => number): ((graph: number) => void) | undefined {

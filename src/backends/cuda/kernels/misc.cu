@@ -8,7 +8,7 @@
 //   element strictly after the previous pick in the order (value, then lower index; NaN first when largest).
 // argmax_<dtype> / argmin_<dtype>(x, y, nOut, n, inner, last): one thread per output (first NaN wins).
 // scale_flat_<dtype>(x, y, n, s).
-// memset_fill(dst, pitch, value, elementSize, width, height): cuMemset2D's semantics as a kernel (graph-memsets.ts
+// memset_fill_bytes(dst, pitch, value, elementSize, width, height): cuMemset2D's semantics as a kernel (graph-memsets.ts
 //   turns the memset nodes libraries leave in a captured graph into this); 16-byte stores where rows allow.
 #include "common.cuh"
 
@@ -196,8 +196,8 @@ __device__ void nchw_to_nhwc_any(const S* __restrict__ x, D* __restrict__ y, i64
   extern "C" __global__ void nchwtonhwc_any_##SN##_##DN(const S* x, D* y, i64 n, i64 P, int C, int CO) { nchw_to_nhwc_any<S, D>(x, y, n, P, C, CO); }
 NCHW_TO_NHWC(float, float, f32, f32) NCHW_TO_NHWC(float, f16, f32, f16) NCHW_TO_NHWC(f16, float, f16, f32) NCHW_TO_NHWC(f16, f16, f16, f16)
 
-// memset_fill: value repeated every elementSize (1, 2, 4) bytes, so its 32-bit pattern repeats every 4 bytes
-extern "C" __global__ void memset_fill(unsigned char* dst, unsigned long long pitch, unsigned value, unsigned es, unsigned long long width, unsigned long long height) {
+// memset_fill_bytes: value repeated every elementSize (1, 2, 4) bytes, so its 32-bit pattern repeats every 4 bytes
+extern "C" __global__ void memset_fill_bytes(unsigned char* dst, unsigned long long pitch, unsigned value, unsigned es, unsigned long long width, unsigned long long height) {
   const unsigned pattern = es == 1 ? (value & 0xffu) * 0x01010101u : es == 2 ? (value & 0xffffu) * 0x00010001u : value;
   const unsigned long long rowBytes = width * es;
   const bool vec = rowBytes % 16 == 0 && (reinterpret_cast<unsigned long long>(dst) | (height > 1 ? pitch : 0)) % 16 == 0;
