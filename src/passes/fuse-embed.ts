@@ -8,11 +8,11 @@
  *     tensorjet::EmbedLayerNorm(ids, T, C1 + C2, scale, bias) (position + token-type embeddings summed here).
  * Also LayerNormalization(Gather(T, ids) + C) over the last axis with 1-D scale/bias.
  */
-import type { Dim, Graph, Node } from '../ir/graph.js';
+import type { Dim, Node } from '../ir/graph.js';
 import { inferShapes } from '../ir/shape-inference.js';
 import { KernelContext } from '../backends/cpu/kernel.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { isGraphOutput, type Pass } from './pass.js';
+import { freshValueName, isGraphOutput, type Pass } from './pass.js';
 import { rulePass, type Rule, type RewriteView } from './rewrite.js';
 import { constant, flt, useFusedDomain } from './fuse-util.js';
 
@@ -76,14 +76,6 @@ function addConstants(view: RewriteView, a: Tensor, b: Tensor): Tensor {
   }))[0] as Tensor;
 }
 
-/** A fresh constant name. */
-function newConstant(graph: Graph, base: string, t: Tensor): string {
-  let name = base;
-  for (let i = 1; graph.constants.has(name) || graph.nodes.some((n) => n.outputs.includes(name)); i++) name = `${base}_${i}`;
-  graph.constants.set(name, t);
-  return name;
-}
-
 /** Dims of `t` without leading 1s equal the trailing dims of `full` (whole rows of it), which end in `h`. */
 function rowsOf(t: Tensor, full: readonly Dim[] | undefined, h: number): boolean {
   const d = [...t.dims];
@@ -105,7 +97,8 @@ function embed(view: RewriteView, norm: Node, x: string, extra: string | undefin
   const sum = parts.length === 2 ? addConstants(view, parts[0], parts[1]) : parts[0];
   // the kernel reads the sum by rows: it must broadcast into the gathered [...ids, H] without growing it
   if (!rowsOf(sum, inferShapes(view.ctx.model, {}, view.graph).get(m.gather.outputs[0])?.shape, h)) return undefined;
-  const add = parts.length === 2 ? newConstant(view.graph, `${norm.name}/embed_add`, sum) : (m.c ?? extra)!;
+  let add = (m.c ?? extra)!;
+  if (parts.length === 2) view.graph.constants.set((add = freshValueName(view.graph, `${norm.name}/embed_add`)), sum);
   const eps = norm.attributes.get('epsilon');
   const fused: Node = {
     name: norm.name,

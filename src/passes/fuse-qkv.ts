@@ -15,7 +15,7 @@ import { inferShapes } from '../ir/shape-inference.js';
 import { FUSED_DOMAIN } from '../ops/fused.js';
 import { isFloat, type TensorData } from '../tensor/dtype.js';
 import { makeTensor, type Tensor } from '../tensor/tensor.js';
-import { isGraphOutput } from './pass.js';
+import { freshValueName, isGraphOutput } from './pass.js';
 import { rulePass, type Rule, type RewriteView } from './rewrite.js';
 import { constant, freshNodeName, int, useFusedDomain } from './fuse-util.js';
 
@@ -53,15 +53,6 @@ function concatLast(ts: Tensor[]): Tensor {
   const data = new (ts[0].data.constructor as new (len: number) => Float32Array)(rows * n * ts.length);
   for (let r = 0; r < rows; r++) ts.forEach((t, j) => data.set((t.data as Float32Array).subarray(r * n, (r + 1) * n), (r * ts.length + j) * n));
   return makeTensor(ts[0].dtype, [...ts[0].dims.slice(0, -1), n * ts.length], data as unknown as TensorData);
-}
-
-/** A value name used nowhere in the graph, derived from `base`. */
-function freshValue(view: RewriteView, base: string): string {
-  const g = view.graph;
-  const used = (s: string) => g.constants.has(s) || g.inputs.some((i) => i.name === s) || g.nodes.some((n) => n.outputs.includes(s) || n.inputs.includes(s));
-  let name = base;
-  for (let i = 1; used(name); i++) name = `${base}_${i}`;
-  return name;
 }
 
 const qkv: Rule = {
@@ -120,9 +111,9 @@ const qkv: Rule = {
     }
 
     const domain = useFusedDomain(view);
-    const packed = freshValue(view, `${projs[0].node.outputs[0]}_qkv`);
-    const wName = freshValue(view, `${projs[0].node.inputs[1]}_qkv`);
-    const bName = withBias ? freshValue(view, `${projs[0].node.inputs[2]}_qkv`) : undefined;
+    const packed = freshValueName(view.graph, `${projs[0].node.outputs[0]}_qkv`);
+    const wName = freshValueName(view.graph, `${projs[0].node.inputs[1]}_qkv`);
+    const bName = withBias ? freshValueName(view.graph, `${projs[0].node.inputs[2]}_qkv`) : undefined;
     const gemm: Node = {
       name: freshNodeName(view, `${projs[0].node.name}_qkv`),
       opType: 'FusedGemm',

@@ -53,3 +53,11 @@ export function hasSubgraph(node: Node): boolean {
 }
 
 export const isGraphOutput = (graph: Graph, name: string): boolean => graph.outputs.some((o) => o.name === name);
+
+/** A value name used nowhere in the graph (constants, inputs, node inputs and outputs), derived from `base`. */
+export function freshValueName(graph: Graph, base: string): string {
+  const used = (s: string) => graph.constants.has(s) || graph.inputs.some((i) => i.name === s) || graph.nodes.some((n) => n.outputs.includes(s) || n.inputs.includes(s));
+  let name = base;
+  for (let i = 1; used(name); i++) name = `${base}_${i}`;
+  return name;
+}

@@ -8,12 +8,12 @@
  * feeding fp16 ops are stored as float16; graph inputs and outputs keep their declared dtype (Cast at the
  * boundary). Non-float values (shape-like int tensors) are never touched. Runs once, after fusion.
  */
-import type { Graph, Model, Node } from '../ir/graph.js';
+import type { Model, Node } from '../ir/graph.js';
 import { inferShapes } from '../ir/shape-inference.js';
 import { dtypeToOnnx, type DType } from '../tensor/dtype.js';
 import { readNumbers, fromNumbers } from '../backends/cpu/util.js';
 import { FUSED_DOMAIN } from '../ops/fused.js';
-import { hasSubgraph, outerReads } from './pass.js';
+import { freshValueName, hasSubgraph, outerReads } from './pass.js';
 
 /** Ops that run in fp16 (GEMM-class compute, simple elementwise, data movement, dtype-agnostic readers). */
 export const FP16_OPS = new Set([
@@ -68,7 +68,7 @@ export function convertToFp16(model: Model, opts: PrecisionOptions = {}): number
   const tail: Node[] = [];
   for (const out of g.outputs) {
     if (now.get(out.name) !== 'float16') continue;
-    const inner = unique(g, `${out.name}_fp16`);
+    const inner = freshValueName(g, `${out.name}_fp16`);
     for (const n of g.nodes) {
       n.outputs = n.outputs.map((o) => (o === out.name ? inner : o));
       n.inputs = n.inputs.map((i) => (i === out.name ? inner : i));
@@ -91,7 +91,7 @@ export function convertToFp16(model: Model, opts: PrecisionOptions = {}): number
         if (c.dtype !== 'float32' || want !== 'float16') return name;
         let h = halfConsts.get(name);
         if (!h) {
-          h = unique(g, `${name}_fp16`);
+          h = freshValueName(g, `${name}_fp16`);
           g.constants.set(h, fromNumbers('float16', c.dims, readNumbers(c)));
           halfConsts.set(name, h);
         }
@@ -102,7 +102,7 @@ export function convertToFp16(model: Model, opts: PrecisionOptions = {}): number
       const key = `${name}->${want}`;
       let to = casts.get(key);
       if (!to) {
-        to = unique(g, `${name}_${want === 'float16' ? 'fp16' : 'fp32'}`);
+        to = freshValueName(g, `${name}_${want === 'float16' ? 'fp16' : 'fp32'}`);
         casts.set(key, to);
         nodes.push(cast(`${to}_cast`, name, to, want));
       }
@@ -122,10 +122,3 @@ function cast(name: string, input: string, output: string, to: DType): Node {
   return { name, opType: 'Cast', domain: '', inputs: [input], outputs: [output], attributes: new Map([['to', { type: 'int', value: dtypeToOnnx(to) }]]) };
 }
 
-/** A value name not used in the graph. */
-function unique(g: Graph, base: string): string {
-  const used = (s: string) => g.constants.has(s) || g.inputs.some((i) => i.name === s) || g.nodes.some((n) => n.outputs.includes(s));
-  let name = base;
-  for (let i = 1; used(name); i++) name = `${base}_${i}`;
-  return name;
-}
