@@ -100,5 +100,10 @@ export function optimizeModel(model: Model, opts: OptimizeOptions): Model {
     const m = fuseInputLayout.run(out.graph, ctx); // the input edge's Cast -> Transpose -> Pad as one op
     if (m) opts.onPass?.(fuseInputLayout.name, m);
   }
+  // the fp16 and NHWC passes leave the weights they converted behind (the float32 / NCHW originals)
+  if (gpu) {
+    const n = deadCode.run(out.graph, ctx);
+    if (n) opts.onPass?.(deadCode.name, n);
+  }
   return out;
 }

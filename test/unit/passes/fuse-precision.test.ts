@@ -29,6 +29,8 @@ test('fp16: small conv net', () => {
   const y = g.op('Softmax', [g.op('Flatten', [p])], { axis: -1 });
   const m = check(g.model([y]));
   assert.ok([...m.graph.constants.values()].some((t) => t.dtype === 'float16'), 'weights stored as float16');
+  const reads = new Set(m.graph.nodes.flatMap((n) => n.inputs));
+  assert.deepEqual([...m.graph.constants.keys()].filter((k) => !reads.has(k)), [], 'no weight left unread (the float32 originals)');
   assert.ok(m.graph.nodes.some((n) => n.opType === 'Cast'));
   // Softmax reads and writes fp16 (the CUDA kernel accumulates in fp32): no Cast in front of it
   const sm = m.graph.nodes.find((n) => n.opType === 'Softmax')!;
