@@ -114,7 +114,8 @@ export function packKernels(arch: string, modules: CompiledModule[], extras: Ker
     offset += m.cubin.length;
     return e;
   });
-  const header = Buffer.from(JSON.stringify({ arch, modules: entries, ...extras }), 'utf8');
+  // pdl: every kernel opens with PDL_ENTER() (common.cuh), so it may be launched as a programmatic dependent
+  const header = Buffer.from(JSON.stringify({ arch, modules: entries, pdl: true, ...extras }), 'utf8');
   const out = new Uint8Array(8 + header.length + offset);
   out.set(Buffer.from(MAGIC, 'latin1'), 0);
   new DataView(out.buffer).setUint32(4, header.length, true);
@@ -127,12 +128,12 @@ export function packKernels(arch: string, modules: CompiledModule[], extras: Ker
   return out;
 }
 
-export function unpackKernels(bytes: Uint8Array): { arch: string; modules: CompiledModule[] } & KernelExtras {
+export function unpackKernels(bytes: Uint8Array): { arch: string; modules: CompiledModule[]; pdl: boolean } & KernelExtras {
   const fail = (why: string) => new TensorJetError('E_PLAN_CORRUPT', `CUDA kernel section ${why}`);
   if (bytes.length < 8 || Buffer.from(bytes.subarray(0, 4)).toString('latin1') !== MAGIC) throw fail('is missing or has a bad magic');
   const hlen = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
   if (8 + hlen > bytes.length) throw fail('header is truncated');
-  let header: { arch: string; modules: { family: string; hash: string; offset: number; size: number }[] } & KernelExtras;
+  let header: { arch: string; modules: { family: string; hash: string; offset: number; size: number }[]; pdl?: boolean } & KernelExtras;
   try {
     header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + hlen)).toString('utf8'));
   } catch {
@@ -143,5 +144,5 @@ export function unpackKernels(bytes: Uint8Array): { arch: string; modules: Compi
     if (m.offset < 0 || base + m.offset + m.size > bytes.length) throw fail(`module '${m.family}' is out of bounds`);
     return { family: m.family, hash: m.hash, cubin: bytes.subarray(base + m.offset, base + m.offset + m.size) };
   });
-  return { arch: header.arch, modules, tactics: header.tactics, gemms: header.gemms };
+  return { arch: header.arch, modules, pdl: header.pdl === true, tactics: header.tactics, gemms: header.gemms };
 }

@@ -14,7 +14,7 @@ import { CudaDevice, type WaitHint } from './device.js';
 import { callerDeviceOutput, callerOutput, DeviceTensor, hostBytes } from './io-tensors.js';
 import { allocPinned, CU_EVENT_DISABLE_TIMING, CU_STREAM_NON_BLOCKING, freePinned, type PinnedBuffer } from './ffi/driver.js';
 import { cublasLtCreate, cublasLtDestroy, LtMatmul, type MatmulSpec } from './ffi/cublaslt.js';
-import type { IdxStruct, KArg, Launcher } from './lowering/types.js';
+import type { KArg, Launcher } from './lowering/types.js';
 import { byteSize, numelOf } from './lowering/types.js';
 import { ALIGN } from './memory.js';
 import { buildShapePlan, enqueuePlan, shapeKey, valuePtr, type ShapePlan } from './planner.js';
@@ -23,6 +23,7 @@ import type { ConvAlgo, ConvSpec } from './ffi/cudnn.js';
 import { CONV_OPS, tacticMap } from './tactics.js';
 import { gemmPick, type GemmTactic } from './gemm-tactics.js';
 import { captureGraph } from './graph-capture.js';
+import { KernelLauncher, pdlUsable } from './kernel-launch.js';
 import { memsetEdit } from './graph-memsets.js';
 import { allocPinnedTensor, pinnedAddress } from './pinned.js';
 import { bindDeviceIO, BoundGraphs, type Binding } from './io-binding.js';
@@ -73,6 +74,8 @@ export class CudaEngine implements BackendEngine {
   /** GEMM key -> cuBLASLt heuristic rank tuned at build (gemm-tactics.ts) */
   readonly gemmTactics: Map<string, GemmTactic>;
   readonly hasConv: boolean;
+  /** kernels launch as programmatic dependents (kernel-launch.ts) */
+  readonly pdl: boolean;
 
   constructor(
     readonly plan: Plan,
@@ -90,7 +93,8 @@ export class CudaEngine implements BackendEngine {
       throw new TensorJetError('E_PLAN_TARGET', `plan built for ${built} cannot run on GPU ${deviceIndex} (${this.dev.name}, ${this.dev.arch})`, { device: deviceIndex, planArch: target.arch, deviceArch: this.dev.arch });
     }
     const { d } = this.dev;
-    const { modules, tactics, gemms } = unpackKernels(plan.kernels);
+    const { modules, tactics, gemms, pdl } = unpackKernels(plan.kernels);
+    this.pdl = pdlUsable(d, this.dev.arch, pdl);
     this.convTactics = tacticMap(tactics);
     this.gemmTactics = new Map(Object.entries(gemms ?? {}));
     this.hasConv = plan.model.graph.nodes.some((n) => CONV_OPS.has(n.opType));
@@ -194,8 +198,7 @@ export class CudaContext implements BackendContext, Launcher {
   private arenaBytes = 0;
   /** arena = [cuBLASLt workspace | activations]; base = first activation byte */
   private readonly ws: number;
-  private readonly params: PinnedBuffer;
-  private readonly paramView: DataView;
+  private readonly launcher: KernelLauncher;
   private staging?: PinnedBuffer;
   private stagingBytes = 0;
   private readonly plans = new Map<string, PlanState>();
@@ -212,8 +215,7 @@ export class CudaContext implements BackendContext, Launcher {
     this.stream = dev.d.out('cuStreamCreate', CU_STREAM_NON_BLOCKING);
     this.done = dev.d.out('cuEventCreate', CU_EVENT_DISABLE_TIMING);
     this.ws = engine.ltWorkspaceBytes;
-    this.params = allocPinned(dev.d, 4096);
-    this.paramView = new DataView(this.params.bytes.buffer, this.params.bytes.byteOffset, 4096);
+    this.launcher = new KernelLauncher(dev.d, this.stream, engine.pdl);
     if (engine.hasConv) this.convs = new ConvRunner(this.stream, engine.convTactics, this.ws);
     // size the arena for each profile's max shapes up front
     for (const profile of engine.plan.header.profiles) {
@@ -501,48 +503,12 @@ export class CudaContext implements BackendContext, Launcher {
 
   // ---- Launcher: kernel argument packing and launches on this context's stream ----
 
-  private packArgs(args: KArg[]): number {
-    const v = this.paramView;
-    let off = 0;
-    const ptrs: number[] = [];
-    const at = (a: number) => (off = Math.ceil(off / a) * a);
-    for (const a of args) {
-      if ('ptr' in a || 'i64' in a) {
-        at(8);
-        v.setBigInt64(off, BigInt('ptr' in a ? a.ptr : a.i64), true);
-        ptrs.push(off);
-        off += 8;
-      } else if ('i32' in a || 'u32' in a) {
-        at(4);
-        if ('i32' in a) v.setInt32(off, a.i32, true);
-        else v.setUint32(off, a.u32, true);
-        ptrs.push(off);
-        off += 4;
-      } else if ('f32' in a) {
-        at(4);
-        v.setFloat32(off, a.f32, true);
-        ptrs.push(off);
-        off += 4;
-      } else {
-        at(8);
-        ptrs.push(off);
-        writeIdx(v, off, a.idx);
-        off += 8 + 4 * 8 * 8;
-      }
-    }
-    const table = 2048;
-    ptrs.forEach((p, i) => v.setBigUint64(table + 8 * i, BigInt(this.params.address + p), true));
-    return this.params.address + table;
-  }
-
   elementwise(family: KernelFamily, kernel: string, n: number, args: KArg[]): void {
     this.blocks(family, kernel, Math.max(1, Math.min(Math.ceil(n / 256), 8192)), 256, args);
   }
 
   blocks(family: KernelFamily, kernel: string, grid: number, block: number, args: KArg[]): void {
-    const { d } = this.engine.dev;
-    const f = this.engine.fn(family, kernel);
-    d.check(d.fn.cuLaunchKernel(f, grid, 1, 1, block, 1, 1, 0, this.stream, this.packArgs(args), 0), `cuLaunchKernel(${kernel})`);
+    this.launcher.launch(this.engine.fn(family, kernel), grid, block, args, kernel);
   }
 
   matmul(spec: MatmulSpec, a: number, b: number, dPtr: number, bias: number, c = dPtr): void {
@@ -576,20 +542,9 @@ export class CudaContext implements BackendContext, Launcher {
     dev.free(this.arena);
     for (const e of this.timing ?? []) d.fn.cuEventDestroy(e);
     if (this.staging) freePinned(d, this.staging);
-    freePinned(d, this.params);
+    this.launcher.dispose();
     d.fn.cuEventDestroy(this.done);
     d.fn.cuStreamDestroy(this.stream);
     this.engine.forget(this);
   }
-}
-
-/** struct Idx { int rank; int pad; i64 dims[8]; i64 s0[8]; i64 s1[8]; i64 s2[8]; } */
-function writeIdx(v: DataView, off: number, idx: IdxStruct): void {
-  if (idx.dims.length > 8) throw new TensorJetError('E_UNSUPPORTED_OP', `rank ${idx.dims.length} exceeds the CUDA kernels' limit of 8`);
-  v.setInt32(off, idx.dims.length, true);
-  v.setInt32(off + 4, idx.pad ?? 0, true);
-  const lists = [idx.dims, idx.s0 ?? [], idx.s1 ?? [], idx.s2 ?? []];
-  lists.forEach((l, k) => {
-    for (let i = 0; i < 8; i++) v.setBigInt64(off + 8 + k * 64 + i * 8, BigInt(l[i] ?? 0), true);
-  });
 }

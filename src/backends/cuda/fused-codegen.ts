@@ -129,6 +129,7 @@ export function fusedKernel(programText: string, where: string): FusedKernel {
   const strided = Array.from({ length: k }, (_, i) => `        if (((modes >> ${2 * i}) & 3) == 2) o${i} += c * x${Math.floor(i / 3)}.s${i % 3}[d];`);
   const generic = (name: string) => [
     `extern "C" __global__ void ${name}(${params.join(', ')}) {`,
+    '  PDL_ENTER();',
     '  GRID_STRIDE(i, n) {',
     ...offs,
     '    if (modes & 0xAAAAAAu) {',
@@ -147,6 +148,7 @@ export function fusedKernel(programText: string, where: string): FusedKernel {
   ];
   const vector = (name: string) => [
     `extern "C" __global__ void ${name}(${['void* out', 'int outCode', ...ins, 'i64 n', 'unsigned codes', 'unsigned modes'].join(', ')}) {`,
+    '  PDL_ENTER();',
     '  const unsigned nv = (unsigned)(n >> 3);',
     '  for (unsigned v = blockIdx.x * blockDim.x + threadIdx.x; v < nv; v += blockDim.x * gridDim.x) {',
     '    const unsigned i = v << 3;',

@@ -72,6 +72,8 @@ export interface Driver {
   fn: DriverFns;
   /** throws E_CUDA unless `status` is CUDA_SUCCESS */
   check(status: number, what: string): void;
+  /** cuLaunchKernelEx(config, f, params, extra) where the driver has it (CUDA 12.0+) */
+  launchKernelEx?: Fn;
   /** 1-output helper: calls fn(out, ...args), checks, returns out[0] as number */
   out(name: keyof DriverFns, ...args: unknown[]): number;
   /** wraps a pinned host pointer (external) as bytes */
@@ -113,9 +115,16 @@ function loadDriver(): Driver {
     fn.cuGetErrorString(status, str);
     return `${name[0] ?? 'CUDA_ERROR_' + status}: ${str[0] ?? 'unknown error'}`;
   };
+  let launchKernelEx: Fn | undefined;
+  try {
+    launchKernelEx = lib!.func('int cuLaunchKernelEx(uint64_t config, uint64_t f, uint64_t params, uint64_t extra)') as Fn;
+  } catch {
+    /* older driver: plain launches only */
+  }
   const d: Driver = {
     path,
     fn,
+    launchKernelEx,
     check(status, what) {
       if (status !== 0) throw new TensorJetError('E_CUDA', `${what} failed: ${errText(status)} (${status})`, { call: what, status });
     },

@@ -20,7 +20,7 @@ __device__ __forceinline__ float act_gelutanh(float x, float, float) {
 __device__ __forceinline__ float act_clip(float x, float lo, float hi) { return x != x ? x : fminf(fmaxf(x, lo), hi); }
 
 #define ACT(OP, T, TN) \
-  extern "C" __global__ void OP##_flat_##TN(const T* x, T* y, i64 n, float a, float b) { GRID_STRIDE(i, n) st(y, i, act_##OP(ld(x, i), a, b)); }
+  extern "C" __global__ void OP##_flat_##TN(const T* x, T* y, i64 n, float a, float b) { PDL_ENTER(); GRID_STRIDE(i, n) st(y, i, act_##OP(ld(x, i), a, b)); }
 #define ACT_ALL(OP) ACT(OP, float, f32) ACT(OP, f16, f16)
 ACT_ALL(relu) ACT_ALL(leakyrelu) ACT_ALL(elu) ACT_ALL(selu) ACT_ALL(celu) ACT_ALL(sigmoid) ACT_ALL(hardsigmoid)
 ACT_ALL(hardswish) ACT_ALL(softplus) ACT_ALL(softsign) ACT_ALL(mish) ACT_ALL(thresholdedrelu) ACT_ALL(gelu)

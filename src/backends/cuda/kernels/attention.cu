@@ -103,7 +103,7 @@ __device__ void attn_impl(i64 b, i64 h, int q0, ATTN_PARAMS(T, M)) {
 }
 
 #define ATTN(T, TN, M, MN, DP, DN)                                                                   \
-  extern "C" __global__ void __launch_bounds__(AT_THREADS) attn_d##DN##_##TN##_m##MN(ATTN_PARAMS(T, M)) { \
+  extern "C" __global__ void __launch_bounds__(AT_THREADS) attn_d##DN##_##TN##_m##MN(ATTN_PARAMS(T, M)) { PDL_ENTER(); \
     const int tiles = (Sq + AT_BQ - 1) / AT_BQ;                                                      \
     const i64 bh = blockIdx.x / tiles;                                                               \
     attn_impl<T, M, DP, AT_BQ>(bh / H, bh % H, (int)(blockIdx.x % tiles) * AT_BQ, ATTN_ARGS);         \
@@ -497,7 +497,7 @@ __device__ void attn_split_impl(i64 b, i64 h, int q0, const f16* q, const f16* k
   extern "C" __global__ void __launch_bounds__(TC_THREADS) attn_mma##DN##_f16_m##MN(                                    \
       const f16* q, const f16* k, const f16* v, const M* mask, f16* y, int H, int Sq, int Sk, int D, int Dv, float scale, \
       i64 qB, i64 qH, i64 qS, i64 kB, i64 kH, i64 kS, i64 kD, i64 vB, i64 vH, i64 vS, i64 yB, i64 yH, i64 yS, i64 mB,    \
-      i64 mH, i64 mQ, i64 mK) {                                                                                          \
+      i64 mH, i64 mQ, i64 mK) { PDL_ENTER();                                                                                          \
     const int tiles = (Sq + TC_BQ - 1) / TC_BQ;                                                                          \
     const i64 bh = blockIdx.x / tiles;                                                                                   \
     const int q0 = (int)(blockIdx.x % tiles) * TC_BQ;                                                                    \
@@ -521,7 +521,7 @@ ATTN_MMA(float, f32, 64) ATTN_MMA(float, f32, 128)
   extern "C" __global__ void __launch_bounds__(TC_THREADS) attn_mmas##DN##_f16_m##MN(                                   \
       const f16* q, const f16* k, const f16* v, const M* mask, f16* y, int H, int Sq, int Sk, int D, int Dv, float scale, \
       i64 qB, i64 qH, i64 qS, i64 kB, i64 kH, i64 kS, i64 kD, i64 vB, i64 vH, i64 vS, i64 yB, i64 yH, i64 yS, i64 mB,    \
-      i64 mH, i64 mQ, i64 mK) {                                                                                          \
+      i64 mH, i64 mQ, i64 mK) { PDL_ENTER();                                                                                          \
     const int tiles = (Sq + SP_BQ - 1) / SP_BQ;                                                                          \
     const i64 bh = blockIdx.x / tiles;                                                                                   \
     const int q0 = (int)(blockIdx.x % tiles) * SP_BQ;                                                                    \

@@ -12,7 +12,7 @@ template <> __device__ __forceinline__ double getv<boolean>(const boolean* p, i6
 template <> __device__ __forceinline__ void putv<boolean>(boolean* p, i64 i, double v) { p[i].v = v != 0.0 ? 1 : 0; }
 
 #define CAST(F, FN, T, TN) \
-  extern "C" __global__ void cast_flat_##FN##_##TN(const F* x, T* y, i64 n) { GRID_STRIDE(i, n) putv<T>(y, i, getv<F>(x, i)); }
+  extern "C" __global__ void cast_flat_##FN##_##TN(const F* x, T* y, i64 n) { PDL_ENTER(); GRID_STRIDE(i, n) putv<T>(y, i, getv<F>(x, i)); }
 #define CAST_FROM(F, FN)                                                                                     \
   CAST(F, FN, float, f32) CAST(F, FN, f16, f16) CAST(F, FN, double, f64) CAST(F, FN, int, i32)                \
   CAST(F, FN, i64, i64) CAST(F, FN, signed char, i8) CAST(F, FN, unsigned char, u8) CAST(F, FN, boolean, bool)

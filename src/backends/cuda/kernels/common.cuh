@@ -9,6 +9,15 @@ __device__ __forceinline__ float ld(const f16* p, i64 i) { return h2f(p[i]); }
 __device__ __forceinline__ void st(float* p, i64 i, float v) { p[i] = v; }
 __device__ __forceinline__ void st(f16* p, i64 i, float v) { p[i] = f2h(v); }
 
+// Programmatic dependent launch (sm_90+): every kernel opens with PDL_ENTER(). It waits until the grid before it
+// in the stream has finished and its writes are visible (a no-op when launched without the PDL attribute), then
+// lets the next grid start launching, so its launch overlaps this one's run (engine.ts Launcher.blocks).
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+#define PDL_ENTER() asm volatile("griddepcontrol.wait;\n\tgriddepcontrol.launch_dependents;" ::: "memory")
+#else
+#define PDL_ENTER() do {} while (0)
+#endif
+
 #define MAX_RANK 8
 // Index map for up to 8 dims: output dims plus strides (in elements) of up to three operands.
 struct Idx { int rank; int pad; i64 dims[MAX_RANK]; i64 s0[MAX_RANK]; i64 s1[MAX_RANK]; i64 s2[MAX_RANK]; };

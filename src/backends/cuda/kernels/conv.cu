@@ -162,11 +162,11 @@ __device__ void conv_epi_nhwc_vec(T* y, const T* b, const T* z, const ConvGeo& g
 #define GEO ConvGeo{n, c, h, w_, k, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, groups, act, residual, a0, a1}
 
 #define CONV_KERNELS(S, T)                                                                                    \
-  extern "C" __global__ void conv2d_##S(const T* x, const T* w, const T* b, const T* z, T* y, GEO_PARAMS) { conv2d<T>(x, w, b, z, y, GEO); } \
-  extern "C" __global__ void convt2d_##S(const T* x, const T* w, const T* b, const T* z, T* y, GEO_PARAMS) { convt2d<T>(x, w, b, z, y, GEO); } \
-  extern "C" __global__ void conv_epilogue_##S(T* y, const T* b, const T* z, GEO_PARAMS) { conv_epi<T>(y, b, z, GEO); } \
-  extern "C" __global__ void conv_epilogue_nhwc_##S(T* y, const T* b, const T* z, GEO_PARAMS) { conv_epi_nhwc<T>(y, b, z, GEO); } \
-  extern "C" __global__ void conv_epilogue_nhwcvec_##S(T* y, const T* b, const T* z, GEO_PARAMS) { conv_epi_nhwc_vec<T>(y, b, z, GEO); }
+  extern "C" __global__ void conv2d_##S(const T* x, const T* w, const T* b, const T* z, T* y, GEO_PARAMS) { PDL_ENTER(); conv2d<T>(x, w, b, z, y, GEO); } \
+  extern "C" __global__ void convt2d_##S(const T* x, const T* w, const T* b, const T* z, T* y, GEO_PARAMS) { PDL_ENTER(); convt2d<T>(x, w, b, z, y, GEO); } \
+  extern "C" __global__ void conv_epilogue_##S(T* y, const T* b, const T* z, GEO_PARAMS) { PDL_ENTER(); conv_epi<T>(y, b, z, GEO); } \
+  extern "C" __global__ void conv_epilogue_nhwc_##S(T* y, const T* b, const T* z, GEO_PARAMS) { PDL_ENTER(); conv_epi_nhwc<T>(y, b, z, GEO); } \
+  extern "C" __global__ void conv_epilogue_nhwcvec_##S(T* y, const T* b, const T* z, GEO_PARAMS) { PDL_ENTER(); conv_epi_nhwc_vec<T>(y, b, z, GEO); }
 
 CONV_KERNELS(f32, float)
 CONV_KERNELS(f16, f16)

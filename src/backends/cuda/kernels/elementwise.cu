@@ -12,10 +12,10 @@ __device__ __forceinline__ float op_min(float a, float b) { return (a != a || b 
 __device__ __forceinline__ float op_prelu(float x, float s) { return x < 0.f ? x * s : x; }
 
 #define BINARY(OP, T, TN)                                                                          \
-  extern "C" __global__ void OP##_flat_##TN(const T* a, const T* b, T* y, i64 n) {                  \
+  extern "C" __global__ void OP##_flat_##TN(const T* a, const T* b, T* y, i64 n) { PDL_ENTER();                  \
     GRID_STRIDE(i, n) st(y, i, op_##OP(ld(a, i), ld(b, i)));                                         \
   }                                                                                                \
-  extern "C" __global__ void OP##_bcast_##TN(const T* a, const T* b, T* y, i64 n, Idx ix) {         \
+  extern "C" __global__ void OP##_bcast_##TN(const T* a, const T* b, T* y, i64 n, Idx ix) { PDL_ENTER();         \
     GRID_STRIDE(i, n) {                                                                            \
       i64 r = i, oa = 0, ob = 0;                                                                   \
       for (int d = ix.rank - 1; d >= 0; --d) {                                                     \
@@ -47,7 +47,7 @@ __device__ __forceinline__ float op_sign(float x) { return x > 0.f ? 1.f : (x < 
 __device__ __forceinline__ float op_identity(float x) { return x; }
 
 #define UNARY(OP, T, TN) \
-  extern "C" __global__ void OP##_flat_##TN(const T* x, T* y, i64 n) { GRID_STRIDE(i, n) st(y, i, op_##OP(ld(x, i))); }
+  extern "C" __global__ void OP##_flat_##TN(const T* x, T* y, i64 n) { PDL_ENTER(); GRID_STRIDE(i, n) st(y, i, op_##OP(ld(x, i))); }
 #define UNARY_ALL(OP) UNARY(OP, float, f32) UNARY(OP, f16, f16)
 UNARY_ALL(abs) UNARY_ALL(neg) UNARY_ALL(exp) UNARY_ALL(log) UNARY_ALL(sqrt) UNARY_ALL(reciprocal) UNARY_ALL(sin)
 UNARY_ALL(cos) UNARY_ALL(tan) UNARY_ALL(tanh) UNARY_ALL(floor) UNARY_ALL(ceil) UNARY_ALL(round) UNARY_ALL(erf)
@@ -55,7 +55,7 @@ UNARY_ALL(sign) UNARY_ALL(identity)
 
 // Where(cond, x, y) with broadcasting: s0 cond, s1 x, s2 y; works on raw 4-byte / 2-byte elements.
 #define WHERE(T, TN)                                                                                            \
-  extern "C" __global__ void where_bcast_##TN(const unsigned char* c, const T* x, const T* z, T* y, i64 n, Idx ix) { \
+  extern "C" __global__ void where_bcast_##TN(const unsigned char* c, const T* x, const T* z, T* y, i64 n, Idx ix) { PDL_ENTER(); \
     GRID_STRIDE(i, n) {                                                                                         \
       i64 r = i, oc = 0, ox = 0, oz = 0;                                                                        \
       for (int d = ix.rank - 1; d >= 0; --d) {                                                                  \

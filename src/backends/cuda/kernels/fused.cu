@@ -15,9 +15,9 @@ __device__ __forceinline__ float fused_act(float x, int kind, float p0, float p1
   }
 }
 
-extern "C" __global__ void fused_act_f32(float* x, i64 n, int kind, float p0, float p1) {
+extern "C" __global__ void fused_act_f32(float* x, i64 n, int kind, float p0, float p1) { PDL_ENTER();
   GRID_STRIDE(i, n) x[i] = fused_act(x[i], kind, p0, p1);
 }
-extern "C" __global__ void fused_act_f16(f16* x, i64 n, int kind, float p0, float p1) {
+extern "C" __global__ void fused_act_f16(f16* x, i64 n, int kind, float p0, float p1) { PDL_ENTER();
   GRID_STRIDE(i, n) x[i] = f2h(fused_act(h2f(x[i]), kind, p0, p1));
 }

@@ -118,17 +118,17 @@ __device__ void arg_impl(const T* x, i64* y, i64 nOut, i64 n, i64 inner, int las
 }
 
 #define PAD(T, W)                                                                                                                       \
-  extern "C" __global__ void pad_##W(const T* s, T* d, i64 n, Idx ix, int mode, i64 value) { pad_impl<T>(s, d, n, ix, mode, value); } \
-  extern "C" __global__ void pad_last_##W(const T* s, T* d, int n, int inL, int outL, int before, i64 value) { pad_last_impl<T, T>(s, d, n, inL, outL, before, value); } \
-  extern "C" __global__ void pad_last16_##W(const T* s, uint4* d, int n, int inL, int outL, int before, i64 value) { pad_last_impl<T, uint4>(s, d, n, inL, outL, before, value); } \
-  extern "C" __global__ void pad_last8_##W(const T* s, uint2* d, int n, int inL, int outL, int before, i64 value) { pad_last_impl<T, uint2>(s, d, n, inL, outL, before, value); }
+  extern "C" __global__ void pad_##W(const T* s, T* d, i64 n, Idx ix, int mode, i64 value) { PDL_ENTER(); pad_impl<T>(s, d, n, ix, mode, value); } \
+  extern "C" __global__ void pad_last_##W(const T* s, T* d, int n, int inL, int outL, int before, i64 value) { PDL_ENTER(); pad_last_impl<T, T>(s, d, n, inL, outL, before, value); } \
+  extern "C" __global__ void pad_last16_##W(const T* s, uint4* d, int n, int inL, int outL, int before, i64 value) { PDL_ENTER(); pad_last_impl<T, uint4>(s, d, n, inL, outL, before, value); } \
+  extern "C" __global__ void pad_last8_##W(const T* s, uint2* d, int n, int inL, int outL, int before, i64 value) { PDL_ENTER(); pad_last_impl<T, uint2>(s, d, n, inL, outL, before, value); }
 PAD(unsigned char, b1) PAD(unsigned short, b2) PAD(unsigned int, b4) PAD(unsigned long long, b8)
 
 #define MISC(T, TN)                                                                                                             \
-  extern "C" __global__ void topk_##TN(const T* x, T* v, i64* ix, i64 sl, i64 n, i64 in, i64 k, int lg) { topk_impl<T>(x, v, ix, sl, n, in, k, lg); } \
-  extern "C" __global__ void argmax_##TN(const T* x, i64* y, i64 no, i64 n, i64 in, int last) { arg_impl<T, true>(x, y, no, n, in, last); } \
-  extern "C" __global__ void argmin_##TN(const T* x, i64* y, i64 no, i64 n, i64 in, int last) { arg_impl<T, false>(x, y, no, n, in, last); } \
-  extern "C" __global__ void scale_flat_##TN(const T* x, T* y, i64 n, float s) { GRID_STRIDE(i, n) st(y, i, ld(x, i) * s); }
+  extern "C" __global__ void topk_##TN(const T* x, T* v, i64* ix, i64 sl, i64 n, i64 in, i64 k, int lg) { PDL_ENTER(); topk_impl<T>(x, v, ix, sl, n, in, k, lg); } \
+  extern "C" __global__ void argmax_##TN(const T* x, i64* y, i64 no, i64 n, i64 in, int last) { PDL_ENTER(); arg_impl<T, true>(x, y, no, n, in, last); } \
+  extern "C" __global__ void argmin_##TN(const T* x, i64* y, i64 no, i64 n, i64 in, int last) { PDL_ENTER(); arg_impl<T, false>(x, y, no, n, in, last); } \
+  extern "C" __global__ void scale_flat_##TN(const T* x, T* y, i64 n, float s) { PDL_ENTER(); GRID_STRIDE(i, n) st(y, i, ld(x, i) * s); }
 MISC(float, f32) MISC(f16, f16)
 
 // tensorjet::NchwToNhwc (a CNN's input edge: Cast -> Transpose [0, 2, 3, 1] -> zero channel pad in one pass).
@@ -189,15 +189,15 @@ __device__ void nchw_to_nhwc_any(const S* __restrict__ x, D* __restrict__ y, i64
 }
 
 #define NCHW_TO_NHWC_V(S, D, SN, DN, CO, V) \
-  extern "C" __global__ void nchwtonhwc_c##CO##v##V##_##SN##_##DN(const S* x, void* y, int items, int P, int C) { nchw_to_nhwc_impl<S, D, CO, V>(x, y, items, P, C); }
+  extern "C" __global__ void nchwtonhwc_c##CO##v##V##_##SN##_##DN(const S* x, void* y, int items, int P, int C) { PDL_ENTER(); nchw_to_nhwc_impl<S, D, CO, V>(x, y, items, P, C); }
 #define NCHW_TO_NHWC(S, D, SN, DN)                                                                                              \
   NCHW_TO_NHWC_V(S, D, SN, DN, 4, 1) NCHW_TO_NHWC_V(S, D, SN, DN, 4, 2) NCHW_TO_NHWC_V(S, D, SN, DN, 4, 4)                     \
   NCHW_TO_NHWC_V(S, D, SN, DN, 8, 1) NCHW_TO_NHWC_V(S, D, SN, DN, 8, 2) NCHW_TO_NHWC_V(S, D, SN, DN, 8, 4)                     \
-  extern "C" __global__ void nchwtonhwc_any_##SN##_##DN(const S* x, D* y, i64 n, i64 P, int C, int CO) { nchw_to_nhwc_any<S, D>(x, y, n, P, C, CO); }
+  extern "C" __global__ void nchwtonhwc_any_##SN##_##DN(const S* x, D* y, i64 n, i64 P, int C, int CO) { PDL_ENTER(); nchw_to_nhwc_any<S, D>(x, y, n, P, C, CO); }
 NCHW_TO_NHWC(float, float, f32, f32) NCHW_TO_NHWC(float, f16, f32, f16) NCHW_TO_NHWC(f16, float, f16, f32) NCHW_TO_NHWC(f16, f16, f16, f16)
 
 // memset_fill_bytes: value repeated every elementSize (1, 2, 4) bytes, so its 32-bit pattern repeats every 4 bytes
-extern "C" __global__ void memset_fill_bytes(unsigned char* dst, unsigned long long pitch, unsigned value, unsigned es, unsigned long long width, unsigned long long height) {
+extern "C" __global__ void memset_fill_bytes(unsigned char* dst, unsigned long long pitch, unsigned value, unsigned es, unsigned long long width, unsigned long long height) { PDL_ENTER();
   const unsigned pattern = es == 1 ? (value & 0xffu) * 0x01010101u : es == 2 ? (value & 0xffffu) * 0x00010001u : value;
   const unsigned long long rowBytes = width * es;
   const bool vec = rowBytes % 16 == 0 && (reinterpret_cast<unsigned long long>(dst) | (height > 1 ? pitch : 0)) % 16 == 0;

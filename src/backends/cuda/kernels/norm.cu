@@ -228,19 +228,19 @@ __device__ void skipln_block(const T* x, const T* sk, const T* sc, const T* b, T
 
 #define SKIPLN(T, TN, VEC)                                                                                                        \
   extern "C" __global__ void skipln_warp_##TN(const T* x, const T* k, const T* sc, const T* b, T* y, T* s, i64 rows, i64 cols,     \
-                                              i64 skipRows, float eps) {                                                          \
+                                              i64 skipRows, float eps) { PDL_ENTER();                                                          \
     skipln_warp<T, 1, 32>(x, k, sc, b, y, s, rows, cols, skipRows, eps);                                                          \
   }                                                                                                                               \
   extern "C" __global__ void skipln_warpvec_##TN(const T* x, const T* k, const T* sc, const T* b, T* y, T* s, i64 rows, i64 cols,  \
-                                                 i64 skipRows, float eps) {                                                       \
+                                                 i64 skipRows, float eps) { PDL_ENTER();                                                       \
     skipln_warp<T, VEC, 32 / VEC>(x, k, sc, b, y, s, rows, cols, skipRows, eps);                                                   \
   }                                                                                                                               \
   extern "C" __global__ void skipln_warppf_##TN(const T* x, const T* k, const T* sc, const T* b, T* y, T* s, i64 rows, i64 cols,   \
-                                                i64 skipRows, float eps) {                                                        \
+                                                i64 skipRows, float eps) { PDL_ENTER();                                                        \
     skipln_warp<T, VEC, 32 / VEC, true>(x, k, sc, b, y, s, rows, cols, skipRows, eps);                                             \
   }                                                                                                                               \
   extern "C" __global__ void skipln_block_##TN(const T* x, const T* k, const T* sc, const T* b, T* y, T* s, i64 rows, i64 cols,    \
-                                               i64 skipRows, float eps) {                                                         \
+                                               i64 skipRows, float eps) { PDL_ENTER();                                                         \
     skipln_block<T>(x, k, sc, b, y, s, rows, cols, skipRows, eps);                                                                \
   }
 SKIPLN(float, f32, 4) SKIPLN(f16, f16, 8)
@@ -248,7 +248,7 @@ SKIPLN(float, f32, 4) SKIPLN(f16, f16, 8)
 // float16 in, float32 y (the fp16 plan's last SkipLayerNorm writing a float32 graph output: no Cast after it)
 #define SKIPLN_F32OUT(VAR, ...)                                                                                                   \
   extern "C" __global__ void skipln_##VAR##_f16_f32(const f16* x, const f16* k, const f16* sc, const f16* b, float* y, f16* s,    \
-                                                    i64 rows, i64 cols, i64 skipRows, float eps) {                                \
+                                                    i64 rows, i64 cols, i64 skipRows, float eps) { PDL_ENTER();                                \
     __VA_ARGS__(x, k, sc, b, y, s, rows, cols, skipRows, eps);                                                                    \
   }
 SKIPLN_F32OUT(warp, skipln_warp<f16, 1, 32, false, false, int, float>)
@@ -258,7 +258,7 @@ SKIPLN_F32OUT(block, skipln_block<f16, false, int, float>)
 
 #define EMBEDLN_V(T, TN, I, IN, VAR, ...)                                                                                          \
   extern "C" __global__ void embedln_##VAR##_##TN##_##IN(const I* ids, const T* x, const T* k, const T* sc, const T* b, T* y, i64 rows, \
-                                                         i64 cols, i64 addRows, i64 vocab, float eps) {                            \
+                                                         i64 cols, i64 addRows, i64 vocab, float eps) { PDL_ENTER();                            \
     __VA_ARGS__(x, k, sc, b, y, nullptr, rows, cols, addRows, eps, ids, vocab);                                                   \
   }
 #define EMBEDLN(T, TN, VEC, I, IN)                                                   \
@@ -270,14 +270,14 @@ EMBEDLN(float, f32, 4, i64, i64) EMBEDLN(float, f32, 4, int, i32) EMBEDLN(f16, f
 
 #define NORM(T, TN)                                                                                                               \
   extern "C" __global__ void rownorm_warp_##TN(const T* x, const T* sc, const T* b, T* y, float* mu, float* rs, i64 rows, i64 cols, \
-                                               i64 P, i64 Q, i64 S, i64 M, float eps, int rms) {                                   \
+                                               i64 P, i64 Q, i64 S, i64 M, float eps, int rms) { PDL_ENTER();                                   \
     rownorm_warp<T>(x, sc, b, y, mu, rs, rows, cols, P, Q, S, M, eps, rms);                                                       \
   }                                                                                                                               \
   extern "C" __global__ void rownorm_block_##TN(const T* x, const T* sc, const T* b, T* y, float* mu, float* rs, i64 rows, i64 cols, \
-                                                i64 P, i64 Q, i64 S, i64 M, float eps, int rms) {                                  \
+                                                i64 P, i64 Q, i64 S, i64 M, float eps, int rms) { PDL_ENTER();                                  \
     rownorm_block<T>(x, sc, b, y, mu, rs, rows, cols, P, Q, S, M, eps, rms);                                                      \
   }                                                                                                                               \
-  extern "C" __global__ void batchnorm_##TN(const T* x, const T* sc, const T* b, const T* m, const T* v, T* y, i64 n, i64 C, i64 S, float eps) { \
+  extern "C" __global__ void batchnorm_##TN(const T* x, const T* sc, const T* b, const T* m, const T* v, T* y, i64 n, i64 C, i64 S, float eps) { PDL_ENTER(); \
     batchnorm_impl<T>(x, sc, b, m, v, y, n, C, S, eps);                                                                           \
   }
 NORM(float, f32) NORM(f16, f16)

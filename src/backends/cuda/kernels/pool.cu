@@ -214,14 +214,14 @@ __device__ void global_nhwc_impl(const T* x, T* y, i64 n, i64 len, i64 C) {
 }
 
 #define POOL(T, TN)                                                                                                        \
-  extern "C" __global__ void maxpool_##TN(const T* x, T* y, i64* ind, i64 n, Idx g) { pool_impl<T, true>(x, y, ind, n, g); } \
-  extern "C" __global__ void avgpool_##TN(const T* x, T* y, i64 n, Idx g) { pool_impl<T, false>(x, y, 0, n, g); }             \
-  extern "C" __global__ void globalmaxpool_##TN(const T* x, T* y, i64 rows, i64 len) { global_impl<T, true>(x, y, rows, len); } \
-  extern "C" __global__ void globalavgpool_##TN(const T* x, T* y, i64 rows, i64 len) { global_impl<T, false>(x, y, rows, len); } \
-  extern "C" __global__ void maxpool_nhwc_##TN(const T* x, T* y, i64 n, Idx g) { pool_nhwc_impl<T, true>(x, y, n, g); }        \
-  extern "C" __global__ void avgpool_nhwc_##TN(const T* x, T* y, i64 n, Idx g) { pool_nhwc_impl<T, false>(x, y, n, g); }       \
-  extern "C" __global__ void maxpool_nhwc_vec_##TN(const uint4* x, uint4* y, int n, Idx g) { pool_nhwc_vec_impl<T, true>(x, y, n, g); } \
-  extern "C" __global__ void avgpool_nhwc_vec_##TN(const uint4* x, uint4* y, int n, Idx g) { pool_nhwc_vec_impl<T, false>(x, y, n, g); } \
-  extern "C" __global__ void globalmaxpool_nhwc_##TN(const T* x, T* y, i64 n, i64 len, i64 c) { global_nhwc_impl<T, true>(x, y, n, len, c); } \
-  extern "C" __global__ void globalavgpool_nhwc_##TN(const T* x, T* y, i64 n, i64 len, i64 c) { global_nhwc_impl<T, false>(x, y, n, len, c); }
+  extern "C" __global__ void maxpool_##TN(const T* x, T* y, i64* ind, i64 n, Idx g) { PDL_ENTER(); pool_impl<T, true>(x, y, ind, n, g); } \
+  extern "C" __global__ void avgpool_##TN(const T* x, T* y, i64 n, Idx g) { PDL_ENTER(); pool_impl<T, false>(x, y, 0, n, g); }             \
+  extern "C" __global__ void globalmaxpool_##TN(const T* x, T* y, i64 rows, i64 len) { PDL_ENTER(); global_impl<T, true>(x, y, rows, len); } \
+  extern "C" __global__ void globalavgpool_##TN(const T* x, T* y, i64 rows, i64 len) { PDL_ENTER(); global_impl<T, false>(x, y, rows, len); } \
+  extern "C" __global__ void maxpool_nhwc_##TN(const T* x, T* y, i64 n, Idx g) { PDL_ENTER(); pool_nhwc_impl<T, true>(x, y, n, g); }        \
+  extern "C" __global__ void avgpool_nhwc_##TN(const T* x, T* y, i64 n, Idx g) { PDL_ENTER(); pool_nhwc_impl<T, false>(x, y, n, g); }       \
+  extern "C" __global__ void maxpool_nhwc_vec_##TN(const uint4* x, uint4* y, int n, Idx g) { PDL_ENTER(); pool_nhwc_vec_impl<T, true>(x, y, n, g); } \
+  extern "C" __global__ void avgpool_nhwc_vec_##TN(const uint4* x, uint4* y, int n, Idx g) { PDL_ENTER(); pool_nhwc_vec_impl<T, false>(x, y, n, g); } \
+  extern "C" __global__ void globalmaxpool_nhwc_##TN(const T* x, T* y, i64 n, i64 len, i64 c) { PDL_ENTER(); global_nhwc_impl<T, true>(x, y, n, len, c); } \
+  extern "C" __global__ void globalavgpool_nhwc_##TN(const T* x, T* y, i64 n, i64 len, i64 c) { PDL_ENTER(); global_nhwc_impl<T, false>(x, y, n, len, c); }
 POOL(float, f32) POOL(f16, f16)

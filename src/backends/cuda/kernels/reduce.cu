@@ -70,10 +70,10 @@ __device__ void reduce_lse(const T* x, T* y, i64 nOut, i64 nRed, const Idx& ix) 
 }
 
 #define RED(NAME, R, T, TN) \
-  extern "C" __global__ void NAME##_block_##TN(const T* x, T* y, i64 nOut, i64 nRed, Idx ix) { reduce_block<R, T>(x, y, nOut, nRed, ix); }
+  extern "C" __global__ void NAME##_block_##TN(const T* x, T* y, i64 nOut, i64 nRed, Idx ix) { PDL_ENTER(); reduce_block<R, T>(x, y, nOut, nRed, ix); }
 #define RED_ALL(NAME, R) RED(NAME, R, float, f32) RED(NAME, R, f16, f16)
 RED_ALL(reducesum, RSum) RED_ALL(reducemean, RMean) RED_ALL(reducemax, RMax) RED_ALL(reducemin, RMin)
 RED_ALL(reduceprod, RProd) RED_ALL(reducel1, RL1) RED_ALL(reducel2, RL2) RED_ALL(reducesumsquare, RSumSquare)
 RED_ALL(reducelogsum, RLogSum)
-extern "C" __global__ void reducelogsumexp_block_f32(const float* x, float* y, i64 nOut, i64 nRed, Idx ix) { reduce_lse<float>(x, y, nOut, nRed, ix); }
-extern "C" __global__ void reducelogsumexp_block_f16(const f16* x, f16* y, i64 nOut, i64 nRed, Idx ix) { reduce_lse<f16>(x, y, nOut, nRed, ix); }
+extern "C" __global__ void reducelogsumexp_block_f32(const float* x, float* y, i64 nOut, i64 nRed, Idx ix) { PDL_ENTER(); reduce_lse<float>(x, y, nOut, nRed, ix); }
+extern "C" __global__ void reducelogsumexp_block_f16(const f16* x, f16* y, i64 nOut, i64 nRed, Idx ix) { PDL_ENTER(); reduce_lse<f16>(x, y, nOut, nRed, ix); }

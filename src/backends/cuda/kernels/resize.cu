@@ -101,9 +101,9 @@ __device__ void resize_nearest_raw(const W* __restrict__ x, W* __restrict__ y, i
   }
 }
 
-extern "C" __global__ void resize_nearest_w16(const uint4* x, uint4* y, int n, Idx ix, int cm, int nm) { resize_nearest_raw<uint4>(x, y, n, ix, cm, nm); }
+extern "C" __global__ void resize_nearest_w16(const uint4* x, uint4* y, int n, Idx ix, int cm, int nm) { PDL_ENTER(); resize_nearest_raw<uint4>(x, y, n, ix, cm, nm); }
 
 #define RESIZE(T, TN)                                                                                                   \
-  extern "C" __global__ void resize_nearest_##TN(const T* x, T* y, i64 n, Idx ix, int cm, int nm) { resize_impl<T, false>(x, y, n, ix, cm, nm); } \
-  extern "C" __global__ void resize_linear_##TN(const T* x, T* y, i64 n, Idx ix, int cm, int nm) { resize_impl<T, true>(x, y, n, ix, cm, nm); }
+  extern "C" __global__ void resize_nearest_##TN(const T* x, T* y, i64 n, Idx ix, int cm, int nm) { PDL_ENTER(); resize_impl<T, false>(x, y, n, ix, cm, nm); } \
+  extern "C" __global__ void resize_linear_##TN(const T* x, T* y, i64 n, Idx ix, int cm, int nm) { PDL_ENTER(); resize_impl<T, true>(x, y, n, ix, cm, nm); }
 RESIZE(float, f32) RESIZE(f16, f16)

@@ -51,7 +51,7 @@ __device__ void transpose_thin(const T* __restrict__ src, T* __restrict__ dst, i
 }
 
 #define COPY_ND(T, W)                                                                 \
-  extern "C" __global__ void copy_nd_##W(const T* src, T* dst, i64 n, Idx ix) {       \
+  extern "C" __global__ void copy_nd_##W(const T* src, T* dst, i64 n, Idx ix) { PDL_ENTER();       \
     GRID_STRIDE(i, n) {                                                               \
       i64 r = i, os = 0, od = 0;                                                      \
       for (int d = ix.rank - 1; d >= 0; --d) {                                        \
@@ -63,14 +63,14 @@ __device__ void transpose_thin(const T* __restrict__ src, T* __restrict__ dst, i
   }
 #define COPY(T, W)                                                                    \
   COPY_ND(T, W)                                                                       \
-  extern "C" __global__ void gather_i64_##W(const T* data, const i64* idx, T* out, i64 n, i64 axisDim, i64 nIdx, i64 inner) { \
+  extern "C" __global__ void gather_i64_##W(const T* data, const i64* idx, T* out, i64 n, i64 axisDim, i64 nIdx, i64 inner) { PDL_ENTER(); \
     GRID_STRIDE(i, n) {                                                               \
       i64 in = i % inner, j = (i / inner) % nIdx, o = i / (inner * nIdx);             \
       i64 k = idx[j]; if (k < 0) k += axisDim;                                        \
       out[i] = (k >= 0 && k < axisDim) ? data[(o * axisDim + k) * inner + in] : (T)0; \
     }                                                                                 \
   }                                                                                   \
-  extern "C" __global__ void gather_i32_##W(const T* data, const int* idx, T* out, i64 n, i64 axisDim, i64 nIdx, i64 inner) { \
+  extern "C" __global__ void gather_i32_##W(const T* data, const int* idx, T* out, i64 n, i64 axisDim, i64 nIdx, i64 inner) { PDL_ENTER(); \
     GRID_STRIDE(i, n) {                                                               \
       i64 in = i % inner, j = (i / inner) % nIdx, o = i / (inner * nIdx);             \
       i64 k = idx[j]; if (k < 0) k += axisDim;                                        \
@@ -81,11 +81,11 @@ COPY(unsigned char, b1) COPY(unsigned short, b2) COPY(unsigned int, b4) COPY(uns
 COPY_ND(uint4, b16)  // rows contiguous on both sides, moved 16 bytes at a time
 
 #define TRANSPOSE(T, W, TL)                                                                                     \
-  extern "C" __global__ void __launch_bounds__(256) transpose_tiled_##W(const T* src, T* dst, i64 R, i64 C, i64 B) { \
+  extern "C" __global__ void __launch_bounds__(256) transpose_tiled_##W(const T* src, T* dst, i64 R, i64 C, i64 B) { PDL_ENTER(); \
     transpose_tiled<T, TL>(src, dst, R, C, B);                                                                  \
   }                                                                                                             \
-  extern "C" __global__ void transpose_thin_##W(const T* src, T* dst, i64 R, i64 C, i64 B) { transpose_thin<T>(src, dst, R, C, B); }
+  extern "C" __global__ void transpose_thin_##W(const T* src, T* dst, i64 R, i64 C, i64 B) { PDL_ENTER(); transpose_thin<T>(src, dst, R, C, B); }
 TRANSPOSE(unsigned char, b1, 64) TRANSPOSE(unsigned short, b2, 64) TRANSPOSE(unsigned int, b4, 32) TRANSPOSE(unsigned long long, b8, 32)
 
 // Poison fill for tests and debugging: every 32-bit word set to `v`.
-extern "C" __global__ void fill_flat_b4(unsigned int* p, i64 n, unsigned int v) { GRID_STRIDE(i, n) p[i] = v; }
+extern "C" __global__ void fill_flat_b4(unsigned int* p, i64 n, unsigned int v) { PDL_ENTER(); GRID_STRIDE(i, n) p[i] = v; }

@@ -66,9 +66,9 @@ __device__ void softmax_inner_impl(const T* x, T* y, i64 outer, i64 n, i64 inner
 }
 
 #define SM(T, TN)                                                                                                                       \
-  extern "C" __global__ void softmax_axis_##TN(const T* x, T* y, i64 o, i64 n, i64 in) { softmax_impl<T, 0>(x, y, o, n, in); }    \
-  extern "C" __global__ void logsoftmax_axis_##TN(const T* x, T* y, i64 o, i64 n, i64 in) { softmax_impl<T, 1>(x, y, o, n, in); } \
-  extern "C" __global__ void hardmax_axis_##TN(const T* x, T* y, i64 o, i64 n, i64 in) { hardmax_impl<T>(x, y, o, n, in); }   \
-  extern "C" __global__ void softmax_inner_##TN(const T* x, T* y, i64 o, i64 n, i64 in) { softmax_inner_impl<T, 0>(x, y, o, n, in); } \
-  extern "C" __global__ void logsoftmax_inner_##TN(const T* x, T* y, i64 o, i64 n, i64 in) { softmax_inner_impl<T, 1>(x, y, o, n, in); }
+  extern "C" __global__ void softmax_axis_##TN(const T* x, T* y, i64 o, i64 n, i64 in) { PDL_ENTER(); softmax_impl<T, 0>(x, y, o, n, in); }    \
+  extern "C" __global__ void logsoftmax_axis_##TN(const T* x, T* y, i64 o, i64 n, i64 in) { PDL_ENTER(); softmax_impl<T, 1>(x, y, o, n, in); } \
+  extern "C" __global__ void hardmax_axis_##TN(const T* x, T* y, i64 o, i64 n, i64 in) { PDL_ENTER(); hardmax_impl<T>(x, y, o, n, in); }   \
+  extern "C" __global__ void softmax_inner_##TN(const T* x, T* y, i64 o, i64 n, i64 in) { PDL_ENTER(); softmax_inner_impl<T, 0>(x, y, o, n, in); } \
+  extern "C" __global__ void logsoftmax_inner_##TN(const T* x, T* y, i64 o, i64 n, i64 in) { PDL_ENTER(); softmax_inner_impl<T, 1>(x, y, o, n, in); }
 SM(float, f32) SM(f16, f16)
