@@ -145,174 +145,19 @@ __device__ __forceinline__ bool vec_ok(const f16* p, i64 rs, i64 cs, int cols) {
   return cs == 1 && cols % 8 == 0 && rs % 8 == 0 && ((unsigned long long)p & 15) == 0;
 }
 
-// rows [r0, r0 + 64) x cols [0, DP) of the operand at p (row stride rs, col stride cs) -> S, zero outside n x cols
-template <int DP>
-__device__ void tc_load(f16 (*S)[TC_LD], const f16* p, int r0, int n, int cols, i64 rs, i64 cs) {
-  const int tid = threadIdx.x;
-  if (vec_ok(p, rs, cs, cols)) {
-    const int CH = DP / 8;
-    for (int idx = tid; idx < TC_BK * CH; idx += TC_THREADS) {
-      const int r = idx / CH, c = (idx % CH) * 8;
-      v16 w = {0, 0, 0, 0};
-      if (r0 + r < n && c < cols) w = *(const v16*)(p + (i64)(r0 + r) * rs + c);
-      *(v16*)&S[r][c] = w;
-    }
-  } else if (rs == 1) {  // K^T: consecutive threads walk the keys (coalesced)
-    for (int idx = tid; idx < TC_BK * DP; idx += TC_THREADS) {
-      const int r = idx % TC_BK, c = idx / TC_BK;
-      S[r][c] = r0 + r < n && c < cols ? p[(i64)(r0 + r) + c * cs] : (f16)0;
-    }
-  } else {
-    for (int idx = tid; idx < TC_BK * DP; idx += TC_THREADS) {
-      const int r = idx / DP, c = idx % DP;
-      S[r][c] = r0 + r < n && c < cols ? p[(i64)(r0 + r) * rs + c * cs] : (f16)0;
-    }
-  }
-}
-
-template <typename M, int DP>
-__device__ void attn_mma_impl(i64 b, i64 h, int q0, const f16* q, const f16* k, const f16* v, const M* mask, f16* y, int Sq, int Sk,
-                              int D, int Dv, float scale, i64 qB, i64 qH, i64 qS, i64 kB, i64 kH, i64 kS, i64 kD, i64 vB, i64 vH,
-                              i64 vS, i64 yB, i64 yH, i64 yS, i64 mB, i64 mH, i64 mQ, i64 mK) {
-  __shared__ __align__(16) f16 Ks[TC_BK][TC_LD];  // also stages the Q tile and the output tile
-  __shared__ __align__(16) f16 Vs[TC_BK][TC_LD];
-  const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32, g = lane / 4, t4 = lane % 4;
-  const float NEG_INF = -__int_as_float(0x7f800000);
-  const float LOG2E = 1.4426950408889634f;
-  const f16* qp = q + b * qB + h * qH;
-  const f16* kp = k + b * kB + h * kH;
-  const f16* vp = v + b * vB + h * vH;
-  // Q tile -> registers (A fragments, 16 rows per warp)
-  tc_load<DP>(Ks, qp, q0, Sq, D, qS, 1);
-  __syncthreads();
-  u32 qf[DP / 16][4];
-#pragma unroll
-  for (int kc = 0; kc < DP / 16; ++kc) ldsm_x4(qf[kc], &Ks[warp * 16 + (lane % 8) + ((lane / 8) % 2) * 8][kc * 16 + (lane / 16) * 8]);
-  // this thread's two query rows (g and g + 8 of the warp's 16) and their mask rows
-  const int qa = q0 + warp * 16 + g, qb = qa + 8;
-  const M* ma = mask ? mask + b * mB + h * mH + (i64)(qa < Sq ? qa : 0) * mQ : 0;
-  const M* mb = mask ? mask + b * mB + h * mH + (i64)(qb < Sq ? qb : 0) * mQ : 0;
-  float o[DP / 8][4];
-#pragma unroll
-  for (int i = 0; i < DP / 8; ++i) o[i][0] = o[i][1] = o[i][2] = o[i][3] = 0.f;
-  float m[2] = {NEG_INF, NEG_INF}, l[2] = {0.f, 0.f};  // l: this thread's partial row sums
-  const float sl = scale * LOG2E;
-  const int dch = (D + 15) / 16, vch = (Dv + 15) / 16;
-  for (int k0 = 0; k0 < Sk; k0 += TC_BK) {
-    __syncthreads();  // the previous tile (or Q) is consumed
-    tc_load<DP>(Ks, kp, k0, Sk, D, kS, kD);
-    tc_load<DP>(Vs, vp, k0, Sk, Dv, vS, 1);
-    __syncthreads();
-    float s[TC_BK / 8][4];
-#pragma unroll
-    for (int i = 0; i < TC_BK / 8; ++i) s[i][0] = s[i][1] = s[i][2] = s[i][3] = 0.f;
-#pragma unroll
-    for (int kc = 0; kc < DP / 16; ++kc) {
-      if (kc >= dch) break;
-#pragma unroll
-      for (int np = 0; np < TC_BK / 16; ++np) {
-        u32 bf[4];
-        ldsm_x4(bf, &Ks[np * 16 + (lane % 8) + (lane / 16) * 8][kc * 16 + ((lane / 8) % 2) * 8]);
-        mma16816(s[2 * np], qf[kc], bf[0], bf[1]);
-        mma16816(s[2 * np + 1], qf[kc], bf[2], bf[3]);
-      }
-    }
-    // scores in log2 units: (scale * qk + mask) * log2(e); keys past Sk are -inf
-    float mt[2] = {NEG_INF, NEG_INF};
-#pragma unroll
-    for (int nt = 0; nt < TC_BK / 8; ++nt) {
-#pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        const int key = k0 + nt * 8 + 2 * t4 + (e & 1);
-        float x = s[nt][e] * sl;
-        if (key >= Sk) x = NEG_INF;
-        else if (mask) x = fmaf(ld(e < 2 ? ma : mb, (i64)key * mK), LOG2E, x);
-        s[nt][e] = x;
-        mt[e / 2] = fmaxf(mt[e / 2], x);
-      }
-    }
-#pragma unroll
-    for (int r = 0; r < 2; ++r) {
-      mt[r] = fmaxf(mt[r], __shfl_xor_sync(0xffffffffu, mt[r], 1));
-      mt[r] = fmaxf(mt[r], __shfl_xor_sync(0xffffffffu, mt[r], 2));
-      const float mn = fmaxf(m[r], mt[r]);
-      const float corr = m[r] == NEG_INF ? 0.f : exp2f(m[r] - mn);
-      l[r] *= corr;
-#pragma unroll
-      for (int i = 0; i < DP / 8; ++i) o[i][2 * r] *= corr, o[i][2 * r + 1] *= corr;
-      m[r] = mn;
-    }
-#pragma unroll
-    for (int nt = 0; nt < TC_BK / 8; ++nt) {
-#pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        const float mr = m[e / 2];
-        const float p = mr == NEG_INF ? 0.f : exp2f(s[nt][e] - mr);
-        l[e / 2] += p;
-        s[nt][e] = p;
-      }
-    }
-    // O += P V: P's C fragments of two adjacent 8-key tiles are the A fragment of one 16-key chunk
-#pragma unroll
-    for (int kc = 0; kc < TC_BK / 16; ++kc) {
-      const u32 pa[4] = {pack_h2(s[2 * kc][0], s[2 * kc][1]), pack_h2(s[2 * kc][2], s[2 * kc][3]),
-                         pack_h2(s[2 * kc + 1][0], s[2 * kc + 1][1]), pack_h2(s[2 * kc + 1][2], s[2 * kc + 1][3])};
-#pragma unroll
-      for (int dp = 0; dp < DP / 16; ++dp) {
-        if (dp >= vch) break;
-        u32 bf[4];
-        ldsm_x4_t(bf, &Vs[kc * 16 + (lane % 8) + ((lane / 8) % 2) * 8][dp * 16 + (lane / 16) * 8]);
-        mma16816(o[2 * dp], pa, bf[0], bf[1]);
-        mma16816(o[2 * dp + 1], pa, bf[2], bf[3]);
-      }
-    }
-  }
-  // normalize, stage the warp's 16 rows in smem (f16), then store the tile by rows
-  float inv[2];
-#pragma unroll
-  for (int r = 0; r < 2; ++r) {
-    l[r] += __shfl_xor_sync(0xffffffffu, l[r], 1);
-    l[r] += __shfl_xor_sync(0xffffffffu, l[r], 2);
-    inv[r] = 1.f / l[r];  // a row masked everywhere with -inf gives 0 * inf = NaN, as the reference
-  }
-  __syncthreads();  // every warp is done with Ks
-#pragma unroll
-  for (int i = 0; i < DP / 8; ++i) {
-    const int c = i * 8 + 2 * t4;
-    *(u32*)&Ks[warp * 16 + g][c] = pack_h2(o[i][0] * inv[0], o[i][1] * inv[0]);
-    *(u32*)&Ks[warp * 16 + g + 8][c] = pack_h2(o[i][2] * inv[1], o[i][3] * inv[1]);
-  }
-  __syncthreads();
-  f16* yp = y + b * yB + h * yH;
-  if (vec_ok(yp, yS, 1, Dv)) {
-    const int CH = DP / 8;
-    for (int idx = tid; idx < TC_BQ * CH; idx += TC_THREADS) {
-      const int r = idx / CH, c = (idx % CH) * 8;
-      if (q0 + r < Sq && c < Dv) *(v16*)(yp + (i64)(q0 + r) * yS + c) = *(const v16*)&Ks[r][c];
-    }
-  } else {
-    for (int idx = tid; idx < TC_BQ * DP; idx += TC_THREADS) {
-      const int r = idx / DP, c = idx % DP;
-      if (q0 + r < Sq && c < Dv) yp[(i64)(q0 + r) * yS + c] = Ks[r][c];
-    }
-  }
-}
-
-// Small-grid variant (few (batch, head) pairs, e.g. BERT at batch 1: B * H * ceil(Sq / 64) well under the SM
-// count): SP_BQ = 16 queries per 128-thread block, the 4 warps split the keys (flash-decoding inside the block).
-// K/V arrive in tiles of SP_KT(DP) keys (128 for DP 64, 64 for DP 128: one tile, one memory round trip at
-// S <= 128), by cp.async with the Q tile; warp w takes keys [w * KT / 4, (w + 1) * KT / 4) of each tile with its
-// own online softmax; the 4 partial (max, sum, O) are combined through smem (aliasing K/V) at the end.
-
 __device__ __forceinline__ void cp_async16(void* dst, const void* src, bool valid) {
   asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(smem_addr(dst)), "l"(src), "r"(valid ? 16 : 0));
 }
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
+// waits until at most N committed groups of this thread are still in flight
+template <int N>
+__device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory"); }
 __device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_all;" ::: "memory"); }
 
 // rows [r0, r0 + ROWS) x cols [0, DP) of the operand at p -> S (pitch TC_LD), zero outside n x cols; the
 // 16-byte path is asynchronous (cp_async_wait_all before use)
 template <int DP, int ROWS>
-__device__ void sp_fill(f16 (*S)[TC_LD], const f16* p, int r0, int n, int cols, i64 rs, i64 cs) {
+__device__ void tile_fill(f16 (*S)[TC_LD], const f16* p, int r0, int n, int cols, i64 rs, i64 cs) {
   const int tid = threadIdx.x;
   if (vec_ok(p, rs, cs, cols)) {
     const int CH = DP / 8;
@@ -335,15 +180,194 @@ __device__ void sp_fill(f16 (*S)[TC_LD], const f16* p, int r0, int n, int cols, 
   }
 }
 
+// Big-grid kernel: TC_BQ queries per block, K/V in tiles of TC_BK keys fetched by cp.async one tile ahead of
+// the compute (two stages for DP 64; DP 128 keeps one stage and stages Q through the K buffer, to stay within
+// 48 KB of static shared memory). A key-only mask (mQ == 0, e.g. a padding mask [B, 1, 1, Sk]) is read once
+// per tile into smem instead of once per score.
+template <typename M, int DP>
+__device__ void attn_mma_impl(i64 b, i64 h, int q0, const f16* q, const f16* k, const f16* v, const M* mask, f16* y, int Sq, int Sk,
+                              int D, int Dv, float scale, i64 qB, i64 qH, i64 qS, i64 kB, i64 kH, i64 kS, i64 kD, i64 vB, i64 vH,
+                              i64 vS, i64 yB, i64 yH, i64 yS, i64 mB, i64 mH, i64 mQ, i64 mK) {
+  constexpr int ST = DP <= 64 ? 2 : 1;
+  static_assert(TC_BK <= TC_THREADS, "one thread per key reads the mask");
+  __shared__ __align__(16) f16 Ks[ST][TC_BK][TC_LD];
+  __shared__ __align__(16) f16 Vs[ST][TC_BK][TC_LD];
+  __shared__ __align__(16) f16 Qown[ST == 2 ? TC_BQ : 1][TC_LD];
+  __shared__ float Mk[ST][TC_BK];
+  f16(*Qs)[TC_LD] = ST == 2 ? Qown : Ks[0];  // the Q tile, later the output tile
+  const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32, g = lane / 4, t4 = lane % 4;
+  const float NEG_INF = -__int_as_float(0x7f800000);
+  const float LOG2E = 1.4426950408889634f;
+  const f16* qp = q + b * qB + h * qH;
+  const f16* kp = k + b * kB + h * kH;
+  const f16* vp = v + b * vB + h * vH;
+  // this thread's two query rows (g and g + 8 of the warp's 16) and their mask rows
+  const int qa = q0 + warp * 16 + g, qb = qa + 8;
+  const bool mrow = mask && mQ == 0;
+  const M* mk = mask ? mask + b * mB + h * mH : 0;
+  const M* ma = mask ? mk + (i64)(qa < Sq ? qa : 0) * mQ : 0;
+  const M* mb = mask ? mk + (i64)(qb < Sq ? qb : 0) * mQ : 0;
+  const int nt = (Sk + TC_BK - 1) / TC_BK;
+  // the key-only mask of tile t for threads tid < TC_BK
+  auto mask_at = [&](int t) { const int key = t * TC_BK + tid; return key < Sk ? ld(mk, (i64)key * mK) : 0.f; };
+  auto fetch = [&](int t) {
+    tile_fill<DP, TC_BK>(Ks[t % ST], kp, t * TC_BK, Sk, D, kS, kD);
+    tile_fill<DP, TC_BK>(Vs[t % ST], vp, t * TC_BK, Sk, Dv, vS, 1);
+    cp_async_commit();
+  };
+  // Q tile -> registers (A fragments, 16 rows per warp)
+  u32 qf[DP / 16][4];
+  auto load_q = [&]() {
+#pragma unroll
+    for (int kc = 0; kc < DP / 16; ++kc) ldsm_x4(qf[kc], &Qs[warp * 16 + (lane % 8) + ((lane / 8) % 2) * 8][kc * 16 + (lane / 16) * 8]);
+  };
+  tile_fill<DP, TC_BQ>(Qs, qp, q0, Sq, D, qS, 1);
+  if (ST == 1) {
+    cp_async_wait_all();
+    __syncthreads();
+    load_q();
+    __syncthreads();  // Q is out of the K buffer
+  }
+  fetch(0);
+  if (mrow && tid < TC_BK) Mk[0][tid] = mask_at(0);
+  float o[DP / 8][4];
+#pragma unroll
+  for (int i = 0; i < DP / 8; ++i) o[i][0] = o[i][1] = o[i][2] = o[i][3] = 0.f;
+  float m[2] = {NEG_INF, NEG_INF}, l[2] = {0.f, 0.f};  // l: this thread's partial row sums
+  const float sl = scale * LOG2E;
+  const int dch = (D + 15) / 16, vch = (Dv + 15) / 16;
+  for (int t = 0; t < nt; ++t) {
+    const int st = t % ST, k0 = t * TC_BK;
+    const bool ahead = ST == 2 && t + 1 < nt;
+    float mnext = 0.f;
+    if (ahead) {
+      fetch(t + 1);
+      if (mrow && tid < TC_BK) mnext = mask_at(t + 1);
+      cp_async_wait<1>();
+    } else {
+      cp_async_wait<0>();
+    }
+    __syncthreads();
+    if (ST == 2 && t == 0) load_q();
+    float s[TC_BK / 8][4];
+#pragma unroll
+    for (int i = 0; i < TC_BK / 8; ++i) s[i][0] = s[i][1] = s[i][2] = s[i][3] = 0.f;
+#pragma unroll
+    for (int kc = 0; kc < DP / 16; ++kc) {
+      if (kc >= dch) break;
+#pragma unroll
+      for (int np = 0; np < TC_BK / 16; ++np) {
+        u32 bf[4];
+        ldsm_x4(bf, &Ks[st][np * 16 + (lane % 8) + (lane / 16) * 8][kc * 16 + ((lane / 8) % 2) * 8]);
+        mma16816(s[2 * np], qf[kc], bf[0], bf[1]);
+        mma16816(s[2 * np + 1], qf[kc], bf[2], bf[3]);
+      }
+    }
+    // scores in log2 units: (scale * qk + mask) * log2(e); keys past Sk are -inf
+    float mt[2] = {NEG_INF, NEG_INF};
+#pragma unroll
+    for (int nt8 = 0; nt8 < TC_BK / 8; ++nt8) {
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        const int kt = nt8 * 8 + 2 * t4 + (e & 1), key = k0 + kt;
+        float x = s[nt8][e] * sl;
+        if (key >= Sk) x = NEG_INF;
+        else if (mrow) x = fmaf(Mk[st][kt], LOG2E, x);
+        else if (mask) x = fmaf(ld(e < 2 ? ma : mb, (i64)key * mK), LOG2E, x);
+        s[nt8][e] = x;
+        mt[e / 2] = fmaxf(mt[e / 2], x);
+      }
+    }
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      mt[r] = fmaxf(mt[r], __shfl_xor_sync(0xffffffffu, mt[r], 1));
+      mt[r] = fmaxf(mt[r], __shfl_xor_sync(0xffffffffu, mt[r], 2));
+      const float mn = fmaxf(m[r], mt[r]);
+      const float corr = m[r] == NEG_INF ? 0.f : exp2f(m[r] - mn);
+      l[r] *= corr;
+#pragma unroll
+      for (int i = 0; i < DP / 8; ++i) o[i][2 * r] *= corr, o[i][2 * r + 1] *= corr;
+      m[r] = mn;
+    }
+#pragma unroll
+    for (int nt8 = 0; nt8 < TC_BK / 8; ++nt8) {
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        const float mr = m[e / 2];
+        const float p = mr == NEG_INF ? 0.f : exp2f(s[nt8][e] - mr);
+        l[e / 2] += p;
+        s[nt8][e] = p;
+      }
+    }
+    // O += P V: P's C fragments of two adjacent 8-key tiles are the A fragment of one 16-key chunk
+#pragma unroll
+    for (int kc = 0; kc < TC_BK / 16; ++kc) {
+      const u32 pa[4] = {pack_h2(s[2 * kc][0], s[2 * kc][1]), pack_h2(s[2 * kc][2], s[2 * kc][3]),
+                         pack_h2(s[2 * kc + 1][0], s[2 * kc + 1][1]), pack_h2(s[2 * kc + 1][2], s[2 * kc + 1][3])};
+#pragma unroll
+      for (int dp = 0; dp < DP / 16; ++dp) {
+        if (dp >= vch) break;
+        u32 bf[4];
+        ldsm_x4_t(bf, &Vs[st][kc * 16 + (lane % 8) + ((lane / 8) % 2) * 8][dp * 16 + (lane / 16) * 8]);
+        mma16816(o[2 * dp], pa, bf[0], bf[1]);
+        mma16816(o[2 * dp + 1], pa, bf[2], bf[3]);
+      }
+    }
+    if (ahead && mrow && tid < TC_BK) Mk[(t + 1) % ST][tid] = mnext;
+    __syncthreads();  // tile t is consumed: its stage takes tile t + 2 (t + 1 with one stage)
+    if (ST == 1 && t + 1 < nt) {
+      fetch(t + 1);
+      if (mrow && tid < TC_BK) Mk[0][tid] = mask_at(t + 1);
+    }
+  }
+  // normalize, stage the warp's 16 rows in smem (f16), then store the tile by rows
+  float inv[2];
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    l[r] += __shfl_xor_sync(0xffffffffu, l[r], 1);
+    l[r] += __shfl_xor_sync(0xffffffffu, l[r], 2);
+    inv[r] = 1.f / l[r];  // a row masked everywhere with -inf gives 0 * inf = NaN, as the reference
+  }
+  __syncthreads();  // every warp is done with Q (and K with one stage)
+#pragma unroll
+  for (int i = 0; i < DP / 8; ++i) {
+    const int c = i * 8 + 2 * t4;
+    *(u32*)&Qs[warp * 16 + g][c] = pack_h2(o[i][0] * inv[0], o[i][1] * inv[0]);
+    *(u32*)&Qs[warp * 16 + g + 8][c] = pack_h2(o[i][2] * inv[1], o[i][3] * inv[1]);
+  }
+  __syncthreads();
+  f16* yp = y + b * yB + h * yH;
+  if (vec_ok(yp, yS, 1, Dv)) {
+    const int CH = DP / 8;
+    for (int idx = tid; idx < TC_BQ * CH; idx += TC_THREADS) {
+      const int r = idx / CH, c = (idx % CH) * 8;
+      if (q0 + r < Sq && c < Dv) *(v16*)(yp + (i64)(q0 + r) * yS + c) = *(const v16*)&Qs[r][c];
+    }
+  } else {
+    for (int idx = tid; idx < TC_BQ * DP; idx += TC_THREADS) {
+      const int r = idx / DP, c = idx % DP;
+      if (q0 + r < Sq && c < Dv) yp[(i64)(q0 + r) * yS + c] = Qs[r][c];
+    }
+  }
+}
+
+// Small-grid variant (few (batch, head) pairs, e.g. BERT at batch 1: B * H * ceil(Sq / 64) well under the SM
+// count): SP_BQ = 16 queries per 128-thread block, the 4 warps split the keys (flash-decoding inside the block).
+// K/V arrive in tiles of SP_KT(DP) keys (128 for DP 64, 64 for DP 128: one tile, one memory round trip at
+// S <= 128), by cp.async with the Q tile; warp w takes keys [w * KT / 4, (w + 1) * KT / 4) of each tile with its
+// own online softmax; the 4 partial (max, sum, O) are combined through smem (aliasing K/V) at the end.
+
 template <typename M, int DP>
 __device__ void attn_split_impl(i64 b, i64 h, int q0, const f16* q, const f16* k, const f16* v, const M* mask, f16* y, int Sq, int Sk,
                                 int D, int Dv, float scale, i64 qB, i64 qH, i64 qS, i64 kB, i64 kH, i64 kS, i64 kD, i64 vB, i64 vH,
                                 i64 vS, i64 yB, i64 yH, i64 yS, i64 mB, i64 mH, i64 mQ, i64 mK) {
   constexpr int KT = SP_KT(DP), KW = KT / 4, NW = TC_THREADS / 32, OP = DP + 8;  // OP: fp32 pitch of the combine buffer
   static_assert(NW * SP_BQ * OP * 4 <= 2 * KT * TC_LD * 2, "the combine buffer fits in K/V");
+  static_assert(KT <= TC_THREADS, "one thread per key reads the mask");
   __shared__ __align__(16) f16 KV[2 * KT][TC_LD];  // K rows [0, KT), V rows [KT, 2 KT); then the fp32 partial O
   __shared__ __align__(16) f16 Qs[SP_BQ][TC_LD];
   __shared__ float Ms[NW][SP_BQ], Ls[NW][SP_BQ];
+  __shared__ float Mk[KT];  // a key-only mask (mQ == 0) of the tile
   f16(*Ks)[TC_LD] = KV;
   f16(*Vs)[TC_LD] = KV + KT;
   const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32, g = lane / 4, t4 = lane % 4;
@@ -352,10 +376,12 @@ __device__ void attn_split_impl(i64 b, i64 h, int q0, const f16* q, const f16* k
   const f16* qp = q + b * qB + h * qH;
   const f16* kp = k + b * kB + h * kH;
   const f16* vp = v + b * vB + h * vH;
-  sp_fill<DP, SP_BQ>(Qs, qp, q0, Sq, D, qS, 1);
+  tile_fill<DP, SP_BQ>(Qs, qp, q0, Sq, D, qS, 1);
   const int qa = q0 + g, qb = qa + 8;
-  const M* ma = mask ? mask + b * mB + h * mH + (i64)(qa < Sq ? qa : 0) * mQ : 0;
-  const M* mb = mask ? mask + b * mB + h * mH + (i64)(qb < Sq ? qb : 0) * mQ : 0;
+  const bool mrow = mask && mQ == 0;
+  const M* mk = mask ? mask + b * mB + h * mH : 0;
+  const M* ma = mask ? mk + (i64)(qa < Sq ? qa : 0) * mQ : 0;
+  const M* mb = mask ? mk + (i64)(qb < Sq ? qb : 0) * mQ : 0;
   float o[DP / 8][4];
 #pragma unroll
   for (int i = 0; i < DP / 8; ++i) o[i][0] = o[i][1] = o[i][2] = o[i][3] = 0.f;
@@ -366,8 +392,9 @@ __device__ void attn_split_impl(i64 b, i64 h, int q0, const f16* q, const f16* k
   u32 qf[DP / 16][4];
   for (int k0 = 0; k0 < Sk; k0 += KT) {
     __syncthreads();  // the previous tile is consumed
-    sp_fill<DP, KT>(Ks, kp, k0, Sk, D, kS, kD);
-    sp_fill<DP, KT>(Vs, vp, k0, Sk, Dv, vS, 1);
+    tile_fill<DP, KT>(Ks, kp, k0, Sk, D, kS, kD);
+    tile_fill<DP, KT>(Vs, vp, k0, Sk, Dv, vS, 1);
+    if (mrow && tid < KT) Mk[tid] = k0 + tid < Sk ? ld(mk, (i64)(k0 + tid) * mK) : 0.f;
     cp_async_wait_all();
     __syncthreads();
     if (k0 == 0) {
@@ -394,9 +421,10 @@ __device__ void attn_split_impl(i64 b, i64 h, int q0, const f16* q, const f16* k
     for (int nt = 0; nt < KW / 8; ++nt) {
 #pragma unroll
       for (int e = 0; e < 4; ++e) {
-        const int key = k0 + kb + nt * 8 + 2 * t4 + (e & 1);
+        const int kt = kb + nt * 8 + 2 * t4 + (e & 1), key = k0 + kt;
         float x = s[nt][e] * sl;
         if (key >= Sk) x = NEG_INF;
+        else if (mrow) x = fmaf(Mk[kt], LOG2E, x);
         else if (mask) x = fmaf(ld(e < 2 ? ma : mb, (i64)key * mK), LOG2E, x);
         s[nt][e] = x;
         mt[e / 2] = fmaxf(mt[e / 2], x);
@@ -494,7 +522,7 @@ __device__ void attn_split_impl(i64 b, i64 h, int q0, const f16* q, const f16* k
 #endif
 
 #define ATTN_MMA(M, MN, DN)                                                                                              \
-  extern "C" __global__ void __launch_bounds__(TC_THREADS) attn_mma##DN##_f16_m##MN(                                    \
+  extern "C" __global__ void __launch_bounds__(TC_THREADS, DN == 64 ? 4 : 1) attn_mma##DN##_f16_m##MN(                                  \
       const f16* q, const f16* k, const f16* v, const M* mask, f16* y, int H, int Sq, int Sk, int D, int Dv, float scale, \
       i64 qB, i64 qH, i64 qS, i64 kB, i64 kH, i64 kS, i64 kD, i64 vB, i64 vH, i64 vS, i64 yB, i64 yH, i64 yS, i64 mB,    \
       i64 mH, i64 mQ, i64 mK) { PDL_ENTER();                                                                                          \
