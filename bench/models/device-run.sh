@@ -20,8 +20,10 @@ wait $CHECKS_PID
 rm -f $D/torch.jsonl
 timeout 140 python3 bench/peers/torch_peer.py --data $D --out $D/torch.jsonl --models $MODELS --no-fp32 --compile-modes reduce-overhead --budget-s 90 > $W/peers.log 2>&1
 cp $D/torch.jsonl $W/ 2>/dev/null
+# BERT's GEMMs + attention alone in torch: the floor for any engine on cuBLAS-class GEMMs (bench/peers/bert_floor.py)
+case ",$MODELS," in *,bert,*) timeout 60 python3 bench/peers/bert_floor.py --peers $D/torch.jsonl --out $W/bert-floor.jsonl > $W/bert-floor.log 2>&1 ;; esac
 timeout 250 node $DIST/bench/models/run.js --data $D --peers $D/torch.jsonl --models $MODELS --budget-s 210 > $W/node.log 2>&1
 cp "$(ls -t bench/results/*.md | head -1)" "$(ls -t bench/results/*.json | head -1)" $W/ 2>/dev/null
 tar czf "$OUT/bench.tgz" -C $W .
-grep -E 'GPU kernel checks|^# (pass|fail|skip)' $W/gpu-tests.txt; grep -E '^(FAIL|not ok)' $W/gpu-tests.txt | head -20; tail -3 $W/export.log; grep -c '"ok"' $W/torch.jsonl
+grep -E 'GPU kernel checks|^# (pass|fail|skip)' $W/gpu-tests.txt; grep -E '^(FAIL|not ok)' $W/gpu-tests.txt | head -20; tail -3 $W/export.log; grep -c '"ok"' $W/torch.jsonl; cat $W/bert-floor.jsonl 2>/dev/null
 grep -v '^|' $W/node.log | tail -30
