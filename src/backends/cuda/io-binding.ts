@@ -19,6 +19,8 @@ export interface Binding {
   /** staged inputs (by index) and outputs (by index) that need no copy */
   inputs: Set<number>;
   outputs: Set<number>;
+  /** what it was made from: the arena base, then each staged input's and output's device pointer (0: none) */
+  ptrs: number[];
 }
 
 /**
@@ -28,6 +30,14 @@ export interface Binding {
  * it binds the same pointers (a repeated binding costs no plan copy).
  */
 export function bindDeviceIO(plan: ShapePlan, arenaBase: number, feeds: Map<string, Tensor>, outputs: (DeviceTensor | undefined)[], last?: Binding): Binding | undefined {
+  // the same pointers as last time (the usual loop over preallocated tensors): the same binding, found cheaply
+  const ptrs = [arenaBase];
+  for (const s of plan.stagedInputs) {
+    const feed = feeds.get(s.value.name);
+    ptrs.push(feed instanceof DeviceTensor ? feed.ptr : 0);
+  }
+  for (const t of outputs) ptrs.push(t?.ptr ?? 0);
+  if (last && last.plan.steps === plan.steps && last.ptrs.length === ptrs.length && last.ptrs.every((p, i) => p === ptrs[i])) return last;
   const slots = new Map<number, number>();
   const inputs = new Set<number>();
   const inputRanges: [number, number][] = [];
@@ -54,10 +64,10 @@ export function bindDeviceIO(plan: ShapePlan, arenaBase: number, feeds: Map<stri
   });
   if (!slots.size) return undefined;
   const key = `${arenaBase}|${[...slots].map(([s, p]) => `${s}:${p}`).join(',')}`;
-  if (last?.key === key && last.plan.steps === plan.steps) return last;
+  if (last?.key === key && last.plan.steps === plan.steps) return { ...last, ptrs };
   const offsets = new Map(plan.offsets);
   for (const [slot, ptr] of slots) offsets.set(slot, ptr - arenaBase);
-  return { key, plan: { ...plan, offsets }, inputs, outputs: bound };
+  return { key, plan: { ...plan, offsets }, inputs, outputs: bound, ptrs };
 }
 
 /**

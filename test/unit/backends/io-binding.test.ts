@@ -39,6 +39,12 @@ test('device inputs and caller device outputs move their slots; the rest stays i
   assert.equal(b.key, `${BASE}|0:65536,1:131072`);
   const again = bindDeviceIO(p, BASE, new Map([['x', dev(0x10000)]]), [dev(0x20000), dev(0x30000), undefined], b);
   assert.equal(again, b, 'the same pointers again: the same binding, no plan copy');
+  const x2 = new Map([['x', dev(0x50000)]]);
+  const other = bindDeviceIO(p, BASE, x2, [dev(0x20000), dev(0x30000), undefined], b);
+  assert.equal(ptr(other!.plan, 0), 0x50000, 'another input pointer: a new binding');
+  const unbound = bindDeviceIO(p, BASE, x2, [dev(0x20000), dev(0x40000), undefined], other);
+  assert.equal(unbound!.plan, other!.plan, "a new pointer for an output that does not bind (v) keeps the binding's plan");
+  assert.equal(bindDeviceIO(p, BASE, x2, [dev(0x20000), dev(0x40000), undefined], unbound), unbound, 'and is then found by its pointers');
   const moved = bindDeviceIO(p, BASE + 4096, new Map([['x', dev(0x10000)]]), [dev(0x20000), dev(0x30000), undefined], b);
   assert.notEqual(moved, b, 'another arena: a new binding');
   assert.equal(moved!.plan.offsets.get(0), 0x10000 - (BASE + 4096), 'bound offsets are relative to the new arena');
