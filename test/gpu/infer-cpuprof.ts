@@ -7,8 +7,8 @@
  *   node --cpu-prof --cpu-prof-dir OUT dist/test/gpu/infer-cpuprof.js --data DIR --model bert --batch 1 --iters 5000
  */
 import { build, Engine } from '../../src/index.js';
-import { DeviceTensor } from '../../src/backends/cuda/index.js';
-import { batchProfile, loadModelData, tileBatch } from '../../bench/models/data.js';
+import { batchProfile, loadModelData } from '../../bench/models/data.js';
+import { deviceIO } from './device-io.js';
 
 const args = process.argv.slice(2);
 const opt = (n: string, f: string) => (args.includes(n) ? args[args.indexOf(n) + 1]! : f);
@@ -19,11 +19,8 @@ const maxBatch = Math.max(...data.manifest.batches);
 const { plan } = await build(data.onnxPath, { target: 0, precision: 'fp16', shapes: batchProfile(data.inputs, maxBatch, maxBatch) });
 const engine = await Engine.load(plan, { device: 0 });
 const ctx = engine.createContext();
-const dtypes = new Map(engine.inputs.map((i) => [i.name, i.dtype]));
-const feeds = Object.fromEntries([...data.inputs].map(([n, t]) => [n, tileBatch(t, batch, dtypes.get(n) ?? t.dtype)]));
-const dfeeds = Object.fromEntries(Object.entries(feeds).map(([n, t]) => [n, DeviceTensor.fromHost(t, 0)]));
-const douts = Object.fromEntries(Object.entries(await ctx.infer(feeds)).map(([n, t]) => [n, DeviceTensor.fromHost(t, 0)]));
-const o = { outputLocation: 'device' as const, outputs: douts };
+const io = await deviceIO(ctx, data, batch);
+const { feeds: dfeeds, options: o } = io;
 for (let i = 0; i < 20; i++) await ctx.infer(dfeeds, o);
 const wall: number[] = [];
 for (let i = 0; i < iters; i++) {
@@ -33,5 +30,5 @@ for (let i = 0; i < iters; i++) {
 }
 wall.sort((a, b) => a - b);
 console.log(`${data.manifest.name} b${batch}: ${iters} awaited infer() calls, median ${wall[iters >> 1]!.toFixed(3)} ms, p10 ${wall[Math.floor(iters / 10)]!.toFixed(3)} ms`);
-for (const t of [...Object.values(dfeeds), ...Object.values(douts)]) t.dispose();
+io.dispose();
 engine.dispose();

@@ -14,8 +14,8 @@
 import { build, Engine } from '../../src/index.js';
 import { CudaDevice, type WaitHint } from '../../src/backends/cuda/device.js';
 import { getDriver, CUDA_ERROR_NOT_READY } from '../../src/backends/cuda/ffi/driver.js';
-import { DeviceTensor } from '../../src/backends/cuda/index.js';
-import { batchProfile, loadModelData, tileBatch } from '../../bench/models/data.js';
+import { batchProfile, loadModelData } from '../../bench/models/data.js';
+import { deviceIO } from './device-io.js';
 
 const args = process.argv.slice(2);
 const opt = (n: string, f: string) => (args.includes(n) ? args[args.indexOf(n) + 1]! : f);
@@ -116,12 +116,9 @@ for (const name of models) {
   const engine = await Engine.load(plan, { device: 0 });
   const ctx = engine.createContext();
   if (!span.length) span = [d.out('cuEventCreate', 0), d.out('cuEventCreate', 0)];
-  const dtypes = new Map(engine.inputs.map((i) => [i.name, i.dtype]));
   for (const batch of batchList) {
-    const feeds = Object.fromEntries([...data.inputs].map(([n, t]) => [n, tileBatch(t, batch, dtypes.get(n) ?? t.dtype)]));
-    const dfeeds = Object.fromEntries(Object.entries(feeds).map(([n, t]) => [n, DeviceTensor.fromHost(t, 0)]));
-    const douts = Object.fromEntries(Object.entries(await ctx.infer(feeds)).map(([n, t]) => [n, DeviceTensor.fromHost(t, 0)]));
-    const o = { outputLocation: 'device' as const, outputs: douts };
+    const io = await deviceIO(ctx, data, batch);
+    const { feeds: dfeeds, options: o } = io;
     for (let i = 0; i < 5; i++) await ctx.infer(dfeeds, o);
     const gpu: number[] = [];
     const total: number[] = [];
@@ -161,7 +158,7 @@ for (const name of models) {
     }
     CudaDevice.prototype.waitEvent = originalWait;
     console.log(row.join('\n'));
-    for (const t of [...Object.values(dfeeds), ...Object.values(douts)]) t.dispose();
+    io.dispose();
   }
   engine.dispose();
 }
