@@ -4,7 +4,7 @@
  */
 import { TensorJetError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { allocTensor, formatBytes } from '../../tensor/tensor.js';
+import { allocTensor, formatBytes, sameDims } from '../../tensor/tensor.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { Plan } from '../../plan/types.js';
 import type { BackendContext, BackendEngine, HostTensor, InferOptions } from '../backend.js';
@@ -30,7 +30,14 @@ import { bindDeviceIO, BoundGraphs, type Binding } from './io-binding.js';
 import { elapsedMs, enqueueProfiled, summarize, type LayerProfile } from './profile.js';
 
 const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
-const sameDims = (a: readonly number[] | undefined, b: readonly number[]) => !!a && a.length === b.length && a.every((d, i) => d === b[i]);
+/** Whether two calls' input shapes are the same (the same input names, as checkFeeds guarantees). */
+function sameShapes(a: Map<string, { dims: number[] }>, b: Map<string, { dims: number[] }>): boolean {
+  for (const [name, v] of b) {
+    const w = a.get(name);
+    if (!w || !sameDims(w.dims, v.dims)) return false;
+  }
+  return true;
+}
 /** Host inputs are staged and uploaded in pieces of this size (copy and DMA overlap). */
 const STAGING_CHUNK = 4 << 20;
 /** cuBLASLt workspace; it lives at the start of each context's scratch arena (none when no matmul). */
@@ -246,7 +253,7 @@ export class CudaContext implements BackendContext, Launcher {
 
   private planFor(inputs: Map<string, { dtype: DType; dims: number[] }>): PlanState {
     const last = this.lastPlan;
-    if (last && [...inputs].every(([n, v]) => sameDims(last.inputs.get(n)?.dims, v.dims))) return last.st;
+    if (last && sameShapes(last.inputs, inputs)) return last.st;
     const key = shapeKey(inputs);
     let st = this.plans.get(key);
     if (st) {

@@ -3,7 +3,7 @@
  * bytes, and the checks on caller-provided output tensors (InferOptions.outputs).
  */
 import { TensorJetError } from '../../errors.js';
-import { allocTensor, type Tensor } from '../../tensor/tensor.js';
+import { allocTensor, sameDims, type Tensor } from '../../tensor/tensor.js';
 import type { DType, TensorData } from '../../tensor/dtype.js';
 import type { InferOptions } from '../backend.js';
 import { CudaDevice } from './device.js';
@@ -60,7 +60,6 @@ export function hostBytes(t: Tensor, name: string): Uint8Array {
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 
-const sameDims = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** The caller's tensor for output `name` (InferOptions.outputs), checked against what the plan produces. */
 export function callerOutput(options: InferOptions, name: string, dtype: DType, dims: readonly number[]): Tensor | undefined {

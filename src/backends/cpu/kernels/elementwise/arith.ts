@@ -3,10 +3,10 @@
  * same-shape, scalar and trailing-row broadcasting; integers wrap like C; int64/uint64 are exact (BigInt).
  */
 import { isBigInt, isFloat, isInteger, type DType } from '../../../../tensor/dtype.js';
-import { allocTensor, numel, type Tensor } from '../../../../tensor/tensor.js';
+import { allocTensor, numel, sameDims, type Tensor } from '../../../../tensor/tensor.js';
 import type { KernelContext, KernelTable } from '../../kernel.js';
 import { broadcastShapes } from '../../util.js';
-import { binaryMap, nums, sameDims, type BigFn, type NumFn } from './common.js';
+import { binaryMap, nums, type BigFn, type NumFn } from './common.js';
 
 type ArithOp = 'add' | 'sub' | 'mul' | 'div';
 

@@ -28,10 +28,6 @@ export function nums(t: Tensor): ArrayLike<number> {
   return readNumbers(t);
 }
 
-export function sameDims(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
 /**
  * Broadcasting binary map. `num` handles number-valued dtypes (ints are stored with wrap-around by the
  * typed array), `big` handles int64/uint64 exactly. `outDtype` defaults to a's dtype.
