@@ -60,6 +60,12 @@ export function bert1Cases(): Case[] {
     // large grids: the 64-query kernel
     qkv('b64_s128_h12_d64_mask', [64, 128, 12, 64], padding(dt, 64, 128));
     qkv('b16_s77_h12_d64_mask', [16, 77, 12, 64], padding(dt, 16, 77));
+    // more items than resident blocks (persistent attn_mma: 528 at head size 64, 264 at 128), several key tiles, a
+    // partial last tile, a query-varying mask (attn_mmaq), head size 128, an odd Dv (element stores)
+    at('persist_b32_h8_s130_d64_causal', [x([32, 8, 130, 64]), x([32, 8, 130, 64]), x([32, 8, 130, 64]), { dtype: dt, dims: [1, 1, 130, 130], floats: causal(130) }], 0.125, 1, 0);
+    at('persist_b24_s100_h8_d128_mask', [x([24, 100, 8, 128]), x([24, 100, 8, 128]), x([24, 100, 8, 128]), padding(dt, 24, 100)], 0.088, 1, 15);
+    at('persist_b24_h8_s100_d128', [x([24, 8, 100, 128]), x([24, 8, 100, 128]), x([24, 8, 100, 128])], 0.088, 1, 0);
+    at('persist_b40_s70_h4_d40_dv33_mask', [x([40, 70, 4, 40]), x([40, 70, 4, 40]), x([40, 70, 4, 33]), padding(dt, 40, 70)], 0.15, 1, 15);
 
     const sln = (name: string, inputs: In[], outputs = 1) =>
       c.push({ name: `SkipLayerNorm_bert1_${name}_${dt}`, op: 'SkipLayerNorm', domain: 'tensorjet', inputs, attrs: { epsilon: flt(1e-12) }, outputs, tol: dt === 'float16' ? 1e-2 : 1e-4 });

@@ -123,11 +123,20 @@ __device__ __forceinline__ u32 smem_addr(const void* p) {
   asm("{ .reg .u64 t; cvta.to.shared.u64 t, %1; cvt.u32.u64 %0, t; }" : "=r"(a) : "l"(p));
   return a;
 }
-__device__ __forceinline__ void ldsm_x4(u32* r, const f16* p) {
-  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];" : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(smem_addr(p)));
+// ldmatrix at a shared-space address: a lane's base plus a constant, which ptxas folds into the instruction
+__device__ __forceinline__ void ldsm_x4(u32* r, u32 a) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];" : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(a));
 }
-__device__ __forceinline__ void ldsm_x4_t(u32* r, const f16* p) {
-  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];" : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(smem_addr(p)));
+__device__ __forceinline__ void ldsm_x4_t(u32* r, u32 a) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];" : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(a));
+}
+// the A fragments of 16 query rows from row r of a tile (pitch TC_LD)
+template <int DP>
+__device__ __forceinline__ void load_q_frags(u32 (*qf)[4], f16 (*Qs)[TC_LD], int r) {
+  const int lane = threadIdx.x % 32;
+  const u32 a = smem_addr(&Qs[r + (lane % 8) + ((lane / 8) % 2) * 8][(lane / 16) * 8]);
+#pragma unroll
+  for (int kc = 0; kc < DP / 16; ++kc) ldsm_x4(qf[kc], a + kc * 32);
 }
 // c += a (16x16, row) * b (16x8, col)
 __device__ __forceinline__ void mma16816(float* c, const u32* a, u32 b0, u32 b1) {
@@ -145,8 +154,8 @@ __device__ __forceinline__ bool vec_ok(const f16* p, i64 rs, i64 cs, int cols) {
   return cs == 1 && cols % 8 == 0 && rs % 8 == 0 && ((unsigned long long)p & 15) == 0;
 }
 
-__device__ __forceinline__ void cp_async16(void* dst, const void* src, bool valid) {
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(smem_addr(dst)), "l"(src), "r"(valid ? 16 : 0));
+__device__ __forceinline__ void cp_async16(u32 dst, const void* src, bool valid) {
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(dst), "l"(src), "r"(valid ? 16 : 0));
 }
 __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
 // waits until at most N committed groups of this thread are still in flight
@@ -159,13 +168,17 @@ __device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wai
 template <int DP, int ROWS>
 __device__ void tile_fill(f16 (*S)[TC_LD], const f16* p, int r0, int n, int cols, i64 rs, i64 cs) {
   const int tid = threadIdx.x;
-  if (vec_ok(p, rs, cs, cols)) {
-    const int CH = DP / 8;
+  if (vec_ok(p, rs, cs, cols)) {  // thread tid moves 16 bytes at column c of rows tid / CH + j * RSTEP
+    constexpr int CH = DP / 8, RSTEP = TC_THREADS / CH;
+    static_assert(ROWS % RSTEP == 0, "whole rounds of 16-byte moves");
+    const int rr = tid / CH, c = (tid % CH) * 8;
+    const f16* src = p + (i64)(r0 + rr) * rs + c;
+    const i64 step = RSTEP * rs;
+    const u32 dst = smem_addr(&S[rr][c]);
 #pragma unroll
-    for (int idx = tid; idx < ROWS * CH; idx += TC_THREADS) {
-      const int r = idx / CH, c = (idx % CH) * 8;
-      const bool in = r0 + r < n && c < cols;
-      cp_async16(&S[r][c], in ? p + (i64)(r0 + r) * rs + c : p, in);
+    for (int j = 0; j < ROWS / RSTEP; ++j, src += step) {
+      const bool in = r0 + rr + j * RSTEP < n && c < cols;
+      cp_async16(dst + j * RSTEP * TC_LD * 2, in ? src : p, in);
     }
   } else if (rs == 1) {  // K^T: consecutive threads walk the keys (coalesced)
     for (int idx = tid; idx < ROWS * DP; idx += TC_THREADS) {
@@ -180,174 +193,207 @@ __device__ void tile_fill(f16 (*S)[TC_LD], const f16* p, int r0, int n, int cols
   }
 }
 
-// Big-grid kernel: TC_BQ queries per block, K/V in tiles of TC_BK keys fetched by cp.async one tile ahead of
-// the compute (two stages for DP 64; DP 128 keeps one stage and stages Q through the K buffer, to stay within
-// 48 KB of static shared memory). A key-only mask (mQ == 0, e.g. a padding mask [B, 1, 1, Sk]) is read once
-// per tile into smem instead of once per score.
-template <typename M, int DP>
-__device__ void attn_mma_impl(i64 b, i64 h, int q0, const f16* q, const f16* k, const f16* v, const M* mask, f16* y, int Sq, int Sk,
-                              int D, int Dv, float scale, i64 qB, i64 qH, i64 qS, i64 kB, i64 kH, i64 kS, i64 kD, i64 vB, i64 vH,
-                              i64 vS, i64 yB, i64 yH, i64 yS, i64 mB, i64 mH, i64 mQ, i64 mK) {
-  constexpr int ST = DP <= 64 ? 2 : 1;
-  static_assert(TC_BK <= TC_THREADS, "one thread per key reads the mask");
-  __shared__ __align__(16) f16 Ks[ST][TC_BK][TC_LD];
-  __shared__ __align__(16) f16 Vs[ST][TC_BK][TC_LD];
-  __shared__ __align__(16) f16 Qown[ST == 2 ? TC_BQ : 1][TC_LD];
-  __shared__ float Mk[ST][TC_BK];
-  f16(*Qs)[TC_LD] = ST == 2 ? Qown : Ks[0];  // the Q tile, later the output tile
+__device__ __forceinline__ float ex2(float x) {  // 2^x; -inf -> 0
+  float y;
+  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
+  return y;
+}
+// a key's score bias in log2 units: the key-only mask row mk (null: none) times log2(e); -inf past Sk
+template <typename M>
+__device__ __forceinline__ float key_bias(const M* mk, int key, int Sk, i64 mK) {
+  return key >= Sk ? -__int_as_float(0x7f800000) : mk ? ld(mk, (i64)key * mK) * 1.4426950408889634f : 0.f;
+}
+
+// One warp's online-softmax step over KW keys (rows kb .. kb + KW of the K and V tiles in smem) for its 16 query
+// rows, held as A fragments in qf: S = Q K^T in fp32; x = S * sl + bias(kt, r) in log2 units (kt: the key's row
+// in the tile, r: 0 for row g, 1 for row g + 8); the running row max m and this thread's partial row sums l are
+// rescaled; O += P V with P rounded to f16 (its C fragments of two adjacent 8-key tiles are the A fragment of one
+// 16-key chunk, FlashAttention-2).
+template <int DP, int KW, typename Bias>
+__device__ __forceinline__ void attn_warp_step(const u32 (*qf)[4], f16 (*Ks)[TC_LD], f16 (*Vs)[TC_LD], int kb, int dch, int vch,
+                                               float sl, const Bias& bias, float (*o)[4], float* m, float* l) {
+  const int lane = threadIdx.x % 32, t4 = lane % 4;
+  const float NEG_INF = -__int_as_float(0x7f800000);
+  const u32 ka = smem_addr(&Ks[kb + (lane % 8) + (lane / 16) * 8][((lane / 8) % 2) * 8]);
+  const u32 va = smem_addr(&Vs[kb + (lane % 8) + ((lane / 8) % 2) * 8][(lane / 16) * 8]);
+  float s[KW / 8][4];
+#pragma unroll
+  for (int i = 0; i < KW / 8; ++i) s[i][0] = s[i][1] = s[i][2] = s[i][3] = 0.f;
+#pragma unroll
+  for (int kc = 0; kc < DP / 16; ++kc) {
+    if (kc >= dch) break;
+#pragma unroll
+    for (int np = 0; np < KW / 16; ++np) {
+      u32 bf[4];
+      ldsm_x4(bf, ka + (np * 16 * TC_LD + kc * 16) * 2);
+      mma16816(s[2 * np], qf[kc], bf[0], bf[1]);
+      mma16816(s[2 * np + 1], qf[kc], bf[2], bf[3]);
+    }
+  }
+  float mt[2] = {NEG_INF, NEG_INF};
+#pragma unroll
+  for (int n8 = 0; n8 < KW / 8; ++n8) {
+#pragma unroll
+    for (int e = 0; e < 4; ++e) {
+      const float x = fmaf(s[n8][e], sl, bias(kb + n8 * 8 + 2 * t4 + (e & 1), e / 2));
+      s[n8][e] = x;
+      mt[e / 2] = fmaxf(mt[e / 2], x);
+    }
+  }
+  float ms[2];  // the new row max, 0 while the row has seen only -inf (so that 2^(-inf - ms) = 0)
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    mt[r] = fmaxf(mt[r], __shfl_xor_sync(0xffffffffu, mt[r], 1));
+    mt[r] = fmaxf(mt[r], __shfl_xor_sync(0xffffffffu, mt[r], 2));
+    const float mn = fmaxf(m[r], mt[r]);
+    ms[r] = mn == NEG_INF ? 0.f : mn;
+    const float corr = ex2(m[r] - ms[r]);
+    l[r] *= corr;
+#pragma unroll
+    for (int i = 0; i < DP / 8; ++i) o[i][2 * r] *= corr, o[i][2 * r + 1] *= corr;
+    m[r] = mn;
+  }
+#pragma unroll
+  for (int n8 = 0; n8 < KW / 8; ++n8) {
+#pragma unroll
+    for (int e = 0; e < 4; ++e) {
+      const float p = ex2(s[n8][e] - ms[e / 2]);
+      l[e / 2] += p;
+      s[n8][e] = p;
+    }
+  }
+#pragma unroll
+  for (int kc = 0; kc < KW / 16; ++kc) {
+    const u32 pa[4] = {pack_h2(s[2 * kc][0], s[2 * kc][1]), pack_h2(s[2 * kc][2], s[2 * kc][3]),
+                       pack_h2(s[2 * kc + 1][0], s[2 * kc + 1][1]), pack_h2(s[2 * kc + 1][2], s[2 * kc + 1][3])};
+#pragma unroll
+    for (int dp = 0; dp < DP / 16; ++dp) {
+      if (dp >= vch) break;
+      u32 bf[4];
+      ldsm_x4_t(bf, va + (kc * 16 * TC_LD + dp * 16) * 2);
+      mma16816(o[2 * dp], pa, bf[0], bf[1]);
+      mma16816(o[2 * dp + 1], pa, bf[2], bf[3]);
+    }
+  }
+}
+
+// Big-grid kernel, persistent: a block walks the work items (b, h, tile of TC_BQ queries) blockIdx.x,
+// blockIdx.x + gridDim.x, ... (grid: a few blocks per SM) and each item's tiles of BK keys, as one stream of
+// steps. With two stages (DP 64) the next step's K/V tile, and the next item's Q tile, arrive by cp.async while
+// this step computes, so loads and math overlap across items too, instead of every block of a wave loading, then
+// computing, at the same time. One stage at DP 128 (48 KB of static shared memory): the next step is fetched after
+// this one. A key-only mask (mQ == 0, e.g. a padding mask [B, 1, 1, Sk]) enters each tile's smem once, as a bias.
+// shared memory of the big-grid kernel: K/V in ST stages of BK keys (two of 64 keys at DP 64, one of 32 at DP 128)
+template <int DP>
+struct MmaSmem {
+  static constexpr int ST = DP <= 64 ? 2 : 1, BK = DP <= 64 ? 64 : 32;
+  __align__(16) f16 Ks[ST][BK][TC_LD];
+  __align__(16) f16 Vs[ST][BK][TC_LD];
+  __align__(16) f16 Qs[TC_BQ][TC_LD];
+  float Mk[ST][BK];  // the tile's key bias (key_bias) unless the mask varies by query
+};
+
+template <typename M, int DP, bool GM>
+__device__ void attn_mma_impl(MmaSmem<DP>& sm, int B, const f16* q, const f16* k, const f16* v, const M* mask, f16* y, int H, int Sq, int Sk, int D,
+                              int Dv, float scale, i64 qB, i64 qH, i64 qS, i64 kB, i64 kH, i64 kS, i64 kD, i64 vB, i64 vH, i64 vS,
+                              i64 yB, i64 yH, i64 yS, i64 mB, i64 mH, i64 mQ, i64 mK) {
+  typedef MmaSmem<DP> S;
+  constexpr int ST = S::ST, BK = S::BK;
+  static_assert(BK <= TC_THREADS, "one thread per key reads the mask");
   const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32, g = lane / 4, t4 = lane % 4;
   const float NEG_INF = -__int_as_float(0x7f800000);
   const float LOG2E = 1.4426950408889634f;
-  const f16* qp = q + b * qB + h * qH;
-  const f16* kp = k + b * kB + h * kH;
-  const f16* vp = v + b * vB + h * vH;
-  // this thread's two query rows (g and g + 8 of the warp's 16) and their mask rows
-  const int qa = q0 + warp * 16 + g, qb = qa + 8;
-  const bool mrow = mask && mQ == 0;
-  const M* mk = mask ? mask + b * mB + h * mH : 0;
-  const M* ma = mask ? mk + (i64)(qa < Sq ? qa : 0) * mQ : 0;
-  const M* mb = mask ? mk + (i64)(qb < Sq ? qb : 0) * mQ : 0;
-  const int nt = (Sk + TC_BK - 1) / TC_BK;
-  // the key-only mask of tile t for threads tid < TC_BK
-  auto mask_at = [&](int t) { const int key = t * TC_BK + tid; return key < Sk ? ld(mk, (i64)key * mK) : 0.f; };
-  auto fetch = [&](int t) {
-    tile_fill<DP, TC_BK>(Ks[t % ST], kp, t * TC_BK, Sk, D, kS, kD);
-    tile_fill<DP, TC_BK>(Vs[t % ST], vp, t * TC_BK, Sk, Dv, vS, 1);
-    cp_async_commit();
-  };
-  // Q tile -> registers (A fragments, 16 rows per warp)
-  u32 qf[DP / 16][4];
-  auto load_q = [&]() {
-#pragma unroll
-    for (int kc = 0; kc < DP / 16; ++kc) ldsm_x4(qf[kc], &Qs[warp * 16 + (lane % 8) + ((lane / 8) % 2) * 8][kc * 16 + (lane / 16) * 8]);
-  };
-  tile_fill<DP, TC_BQ>(Qs, qp, q0, Sq, D, qS, 1);
-  if (ST == 1) {
-    cp_async_wait_all();
-    __syncthreads();
-    load_q();
-    __syncthreads();  // Q is out of the K buffer
-  }
-  fetch(0);
-  if (mrow && tid < TC_BK) Mk[0][tid] = mask_at(0);
-  float o[DP / 8][4];
-#pragma unroll
-  for (int i = 0; i < DP / 8; ++i) o[i][0] = o[i][1] = o[i][2] = o[i][3] = 0.f;
-  float m[2] = {NEG_INF, NEG_INF}, l[2] = {0.f, 0.f};  // l: this thread's partial row sums
+  const int qt = (Sq + TC_BQ - 1) / TC_BQ, nt = (Sk + BK - 1) / BK;
   const float sl = scale * LOG2E;
   const int dch = (D + 15) / 16, vch = (Dv + 15) / 16;
-  for (int t = 0; t < nt; ++t) {
-    const int st = t % ST, k0 = t * TC_BK;
-    const bool ahead = ST == 2 && t + 1 < nt;
-    float mnext = 0.f;
-    if (ahead) {
-      fetch(t + 1);
-      if (mrow && tid < TC_BK) mnext = mask_at(t + 1);
-      cp_async_wait<1>();
+  // an item's batch index b * H + h and first query, set when its first tile is fetched (fi) and when its
+  // compute starts (cur); the divisions happen once per item
+  struct Item { int bh, q0; };
+  auto item = [&](int w) { return Item{w / qt, (w % qt) * TC_BQ}; };
+  // step (fi, t) -> stage st, with the item's Q tile when t == 0; returns the key bias of thread tid < BK, stored
+  // into Mk[st] once the step before has been computed
+  auto fetch = [&](Item it, int t, int st) {
+    const i64 b = it.bh / H, h = it.bh % H;
+    if (t == 0) tile_fill<DP, TC_BQ>(sm.Qs, q + b * qB + h * qH, it.q0, Sq, D, qS, 1);
+    tile_fill<DP, BK>(sm.Ks[st], k + b * kB + h * kH, t * BK, Sk, D, kS, kD);
+    tile_fill<DP, BK>(sm.Vs[st], v + b * vB + h * vH, t * BK, Sk, Dv, vS, 1);
+    cp_async_commit();
+    return GM || tid >= BK ? 0.f : key_bias(mask ? mask + b * mB + h * mH : (const M*)0, t * BK + tid, Sk, mK);
+  };
+  int w = blockIdx.x, t = 0, st = 0;
+  Item fi = item(w), cur = fi;
+  const float b0 = fetch(fi, 0, 0);
+  if (tid < BK) sm.Mk[0][tid] = b0;
+  u32 qf[DP / 16][4];
+  float o[DP / 8][4], m[2], l[2];
+  for (;;) {
+    cp_async_wait_all();
+    __syncthreads();  // this step's tiles are in; every warp is done with the step before
+    if (t == 0) {
+      load_q_frags<DP>(qf, sm.Qs, warp * 16);
+#pragma unroll
+      for (int i = 0; i < DP / 8; ++i) o[i][0] = o[i][1] = o[i][2] = o[i][3] = 0.f;
+      m[0] = m[1] = NEG_INF, l[0] = l[1] = 0.f;
+      cur = fi;
+      __syncthreads();  // Q is in registers: Qs takes the next item's tile
+    }
+    const bool last = t + 1 == nt;
+    const int wn = last ? w + (int)gridDim.x : w, tn = last ? 0 : t + 1;
+    const bool more = wn < B * H * qt;  // items: < 2^31, the grid's size
+    if (more && last) fi = item(wn);
+    float bn = 0.f;
+    if (ST == 2 && more) bn = fetch(fi, tn, st ^ 1);
+    const int k0 = t * BK, s0 = st;
+    auto bias = [&](int kt, int r) {
+      if (!GM) return sm.Mk[s0][kt];
+      const int key = k0 + kt, row = min(cur.q0 + warp * 16 + g + 8 * r, Sq - 1);
+      const i64 b = cur.bh / H, h = cur.bh % H;
+      return key >= Sk ? NEG_INF : ld(mask, b * mB + h * mH + row * mQ + key * mK) * LOG2E;
+    };
+    attn_warp_step<DP, BK>(qf, sm.Ks[st], sm.Vs[st], 0, dch, vch, sl, bias, o, m, l);
+    if (last) {  // normalize and store this warp's 16 rows of the item
+      float inv[2];
+#pragma unroll
+      for (int r = 0; r < 2; ++r) {
+        l[r] += __shfl_xor_sync(0xffffffffu, l[r], 1);
+        l[r] += __shfl_xor_sync(0xffffffffu, l[r], 2);
+        inv[r] = 1.f / l[r];  // a row masked everywhere with -inf gives 0 * inf = NaN, as the reference
+      }
+      f16* yp = y + (i64)(cur.bh / H) * yB + (i64)(cur.bh % H) * yH + 2 * t4;
+      const bool pairs = Dv % 2 == 0 && yS % 2 == 0 && ((unsigned long long)yp & 3) == 0;  // (c, c + 1) as one u32
+#pragma unroll
+      for (int r = 0; r < 2; ++r) {
+        const int row = cur.q0 + warp * 16 + g + 8 * r;
+        if (row >= Sq) continue;
+        f16* p = yp + (i64)row * yS;
+        if (pairs && Dv == DP) {
+#pragma unroll
+          for (int i = 0; i < DP / 8; ++i) *(u32*)(p + i * 8) = pack_h2(o[i][2 * r] * inv[r], o[i][2 * r + 1] * inv[r]);
+        } else {
+#pragma unroll
+          for (int i = 0; i < DP / 8; ++i) {
+            const int c = i * 8 + 2 * t4;
+            const float a = o[i][2 * r] * inv[r], bq = o[i][2 * r + 1] * inv[r];
+            if (pairs && c < Dv) {
+              *(u32*)(p + i * 8) = pack_h2(a, bq);
+            } else {
+              if (c < Dv) p[i * 8] = f2h(a);
+              if (c + 1 < Dv) p[i * 8 + 1] = f2h(bq);
+            }
+          }
+        }
+      }
+    }
+    if (!more) break;
+    if (ST == 2) {
+      if (tid < BK) sm.Mk[st ^ 1][tid] = bn;
+      st ^= 1;
     } else {
-      cp_async_wait<0>();
+      __syncthreads();  // every warp is done with the stage
+      bn = fetch(fi, tn, 0);
+      if (tid < BK) sm.Mk[0][tid] = bn;
     }
-    __syncthreads();
-    if (ST == 2 && t == 0) load_q();
-    float s[TC_BK / 8][4];
-#pragma unroll
-    for (int i = 0; i < TC_BK / 8; ++i) s[i][0] = s[i][1] = s[i][2] = s[i][3] = 0.f;
-#pragma unroll
-    for (int kc = 0; kc < DP / 16; ++kc) {
-      if (kc >= dch) break;
-#pragma unroll
-      for (int np = 0; np < TC_BK / 16; ++np) {
-        u32 bf[4];
-        ldsm_x4(bf, &Ks[st][np * 16 + (lane % 8) + (lane / 16) * 8][kc * 16 + ((lane / 8) % 2) * 8]);
-        mma16816(s[2 * np], qf[kc], bf[0], bf[1]);
-        mma16816(s[2 * np + 1], qf[kc], bf[2], bf[3]);
-      }
-    }
-    // scores in log2 units: (scale * qk + mask) * log2(e); keys past Sk are -inf
-    float mt[2] = {NEG_INF, NEG_INF};
-#pragma unroll
-    for (int nt8 = 0; nt8 < TC_BK / 8; ++nt8) {
-#pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        const int kt = nt8 * 8 + 2 * t4 + (e & 1), key = k0 + kt;
-        float x = s[nt8][e] * sl;
-        if (key >= Sk) x = NEG_INF;
-        else if (mrow) x = fmaf(Mk[st][kt], LOG2E, x);
-        else if (mask) x = fmaf(ld(e < 2 ? ma : mb, (i64)key * mK), LOG2E, x);
-        s[nt8][e] = x;
-        mt[e / 2] = fmaxf(mt[e / 2], x);
-      }
-    }
-#pragma unroll
-    for (int r = 0; r < 2; ++r) {
-      mt[r] = fmaxf(mt[r], __shfl_xor_sync(0xffffffffu, mt[r], 1));
-      mt[r] = fmaxf(mt[r], __shfl_xor_sync(0xffffffffu, mt[r], 2));
-      const float mn = fmaxf(m[r], mt[r]);
-      const float corr = m[r] == NEG_INF ? 0.f : exp2f(m[r] - mn);
-      l[r] *= corr;
-#pragma unroll
-      for (int i = 0; i < DP / 8; ++i) o[i][2 * r] *= corr, o[i][2 * r + 1] *= corr;
-      m[r] = mn;
-    }
-#pragma unroll
-    for (int nt8 = 0; nt8 < TC_BK / 8; ++nt8) {
-#pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        const float mr = m[e / 2];
-        const float p = mr == NEG_INF ? 0.f : exp2f(s[nt8][e] - mr);
-        l[e / 2] += p;
-        s[nt8][e] = p;
-      }
-    }
-    // O += P V: P's C fragments of two adjacent 8-key tiles are the A fragment of one 16-key chunk
-#pragma unroll
-    for (int kc = 0; kc < TC_BK / 16; ++kc) {
-      const u32 pa[4] = {pack_h2(s[2 * kc][0], s[2 * kc][1]), pack_h2(s[2 * kc][2], s[2 * kc][3]),
-                         pack_h2(s[2 * kc + 1][0], s[2 * kc + 1][1]), pack_h2(s[2 * kc + 1][2], s[2 * kc + 1][3])};
-#pragma unroll
-      for (int dp = 0; dp < DP / 16; ++dp) {
-        if (dp >= vch) break;
-        u32 bf[4];
-        ldsm_x4_t(bf, &Vs[st][kc * 16 + (lane % 8) + ((lane / 8) % 2) * 8][dp * 16 + (lane / 16) * 8]);
-        mma16816(o[2 * dp], pa, bf[0], bf[1]);
-        mma16816(o[2 * dp + 1], pa, bf[2], bf[3]);
-      }
-    }
-    if (ahead && mrow && tid < TC_BK) Mk[(t + 1) % ST][tid] = mnext;
-    __syncthreads();  // tile t is consumed: its stage takes tile t + 2 (t + 1 with one stage)
-    if (ST == 1 && t + 1 < nt) {
-      fetch(t + 1);
-      if (mrow && tid < TC_BK) Mk[0][tid] = mask_at(t + 1);
-    }
-  }
-  // normalize, stage the warp's 16 rows in smem (f16), then store the tile by rows
-  float inv[2];
-#pragma unroll
-  for (int r = 0; r < 2; ++r) {
-    l[r] += __shfl_xor_sync(0xffffffffu, l[r], 1);
-    l[r] += __shfl_xor_sync(0xffffffffu, l[r], 2);
-    inv[r] = 1.f / l[r];  // a row masked everywhere with -inf gives 0 * inf = NaN, as the reference
-  }
-  __syncthreads();  // every warp is done with Q (and K with one stage)
-#pragma unroll
-  for (int i = 0; i < DP / 8; ++i) {
-    const int c = i * 8 + 2 * t4;
-    *(u32*)&Qs[warp * 16 + g][c] = pack_h2(o[i][0] * inv[0], o[i][1] * inv[0]);
-    *(u32*)&Qs[warp * 16 + g + 8][c] = pack_h2(o[i][2] * inv[1], o[i][3] * inv[1]);
-  }
-  __syncthreads();
-  f16* yp = y + b * yB + h * yH;
-  if (vec_ok(yp, yS, 1, Dv)) {
-    const int CH = DP / 8;
-    for (int idx = tid; idx < TC_BQ * CH; idx += TC_THREADS) {
-      const int r = idx / CH, c = (idx % CH) * 8;
-      if (q0 + r < Sq && c < Dv) *(v16*)(yp + (i64)(q0 + r) * yS + c) = *(const v16*)&Qs[r][c];
-    }
-  } else {
-    for (int idx = tid; idx < TC_BQ * DP; idx += TC_THREADS) {
-      const int r = idx / DP, c = idx % DP;
-      if (q0 + r < Sq && c < Dv) yp[(i64)(q0 + r) * yS + c] = Qs[r][c];
-    }
+    w = wn, t = tn;
   }
 }
 
@@ -367,7 +413,7 @@ __device__ void attn_split_impl(i64 b, i64 h, int q0, const f16* q, const f16* k
   __shared__ __align__(16) f16 KV[2 * KT][TC_LD];  // K rows [0, KT), V rows [KT, 2 KT); then the fp32 partial O
   __shared__ __align__(16) f16 Qs[SP_BQ][TC_LD];
   __shared__ float Ms[NW][SP_BQ], Ls[NW][SP_BQ];
-  __shared__ float Mk[KT];  // a key-only mask (mQ == 0) of the tile
+  __shared__ float Mk[KT];  // the tile's key bias (key_bias) unless the mask varies by query
   f16(*Ks)[TC_LD] = KV;
   f16(*Vs)[TC_LD] = KV + KT;
   const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32, g = lane / 4, t4 = lane % 4;
@@ -378,7 +424,7 @@ __device__ void attn_split_impl(i64 b, i64 h, int q0, const f16* q, const f16* k
   const f16* vp = v + b * vB + h * vH;
   tile_fill<DP, SP_BQ>(Qs, qp, q0, Sq, D, qS, 1);
   const int qa = q0 + g, qb = qa + 8;
-  const bool mrow = mask && mQ == 0;
+  const bool gm = mask && mQ != 0;  // a mask that varies by query is read per score
   const M* mk = mask ? mask + b * mB + h * mH : 0;
   const M* ma = mask ? mk + (i64)(qa < Sq ? qa : 0) * mQ : 0;
   const M* mb = mask ? mk + (i64)(qb < Sq ? qb : 0) * mQ : 0;
@@ -394,76 +440,17 @@ __device__ void attn_split_impl(i64 b, i64 h, int q0, const f16* q, const f16* k
     __syncthreads();  // the previous tile is consumed
     tile_fill<DP, KT>(Ks, kp, k0, Sk, D, kS, kD);
     tile_fill<DP, KT>(Vs, vp, k0, Sk, Dv, vS, 1);
-    if (mrow && tid < KT) Mk[tid] = k0 + tid < Sk ? ld(mk, (i64)(k0 + tid) * mK) : 0.f;
+    if (!gm && tid < KT) Mk[tid] = key_bias(mk, k0 + tid, Sk, mK);
     cp_async_wait_all();
     __syncthreads();
-    if (k0 == 0) {
-#pragma unroll
-      for (int kc = 0; kc < DP / 16; ++kc) ldsm_x4(qf[kc], &Qs[(lane % 8) + ((lane / 8) % 2) * 8][kc * 16 + (lane / 16) * 8]);
-    }
+    if (k0 == 0) load_q_frags<DP>(qf, Qs, 0);
     if (k0 + kb >= Sk) continue;  // no keys for this warp in this tile
-    float s[KW / 8][4];
-#pragma unroll
-    for (int i = 0; i < KW / 8; ++i) s[i][0] = s[i][1] = s[i][2] = s[i][3] = 0.f;
-#pragma unroll
-    for (int kc = 0; kc < DP / 16; ++kc) {
-      if (kc >= dch) break;
-#pragma unroll
-      for (int np = 0; np < KW / 16; ++np) {
-        u32 bf[4];
-        ldsm_x4(bf, &Ks[kb + np * 16 + (lane % 8) + (lane / 16) * 8][kc * 16 + ((lane / 8) % 2) * 8]);
-        mma16816(s[2 * np], qf[kc], bf[0], bf[1]);
-        mma16816(s[2 * np + 1], qf[kc], bf[2], bf[3]);
-      }
-    }
-    float mt[2] = {NEG_INF, NEG_INF};
-#pragma unroll
-    for (int nt = 0; nt < KW / 8; ++nt) {
-#pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        const int kt = kb + nt * 8 + 2 * t4 + (e & 1), key = k0 + kt;
-        float x = s[nt][e] * sl;
-        if (key >= Sk) x = NEG_INF;
-        else if (mrow) x = fmaf(Mk[kt], LOG2E, x);
-        else if (mask) x = fmaf(ld(e < 2 ? ma : mb, (i64)key * mK), LOG2E, x);
-        s[nt][e] = x;
-        mt[e / 2] = fmaxf(mt[e / 2], x);
-      }
-    }
-#pragma unroll
-    for (int r = 0; r < 2; ++r) {
-      mt[r] = fmaxf(mt[r], __shfl_xor_sync(0xffffffffu, mt[r], 1));
-      mt[r] = fmaxf(mt[r], __shfl_xor_sync(0xffffffffu, mt[r], 2));
-      const float mn = fmaxf(m[r], mt[r]);
-      const float corr = m[r] == NEG_INF ? 0.f : exp2f(m[r] - mn);
-      l[r] *= corr;
-#pragma unroll
-      for (int i = 0; i < DP / 8; ++i) o[i][2 * r] *= corr, o[i][2 * r + 1] *= corr;
-      m[r] = mn;
-    }
-#pragma unroll
-    for (int nt = 0; nt < KW / 8; ++nt) {
-#pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        const float mr = m[e / 2];
-        const float p = mr == NEG_INF ? 0.f : exp2f(s[nt][e] - mr);
-        l[e / 2] += p;
-        s[nt][e] = p;
-      }
-    }
-#pragma unroll
-    for (int kc = 0; kc < KW / 16; ++kc) {
-      const u32 pa[4] = {pack_h2(s[2 * kc][0], s[2 * kc][1]), pack_h2(s[2 * kc][2], s[2 * kc][3]),
-                         pack_h2(s[2 * kc + 1][0], s[2 * kc + 1][1]), pack_h2(s[2 * kc + 1][2], s[2 * kc + 1][3])};
-#pragma unroll
-      for (int dp = 0; dp < DP / 16; ++dp) {
-        if (dp >= vch) break;
-        u32 bf[4];
-        ldsm_x4_t(bf, &Vs[kb + kc * 16 + (lane % 8) + ((lane / 8) % 2) * 8][dp * 16 + (lane / 16) * 8]);
-        mma16816(o[2 * dp], pa, bf[0], bf[1]);
-        mma16816(o[2 * dp + 1], pa, bf[2], bf[3]);
-      }
-    }
+    auto bias = [&](int kt, int r) {
+      if (!gm) return Mk[kt];
+      const int key = k0 + kt;
+      return key >= Sk ? NEG_INF : ld(r ? mb : ma, (i64)key * mK) * LOG2E;
+    };
+    attn_warp_step<DP, KW>(qf, Ks, Vs, kb, dch, vch, sl, bias, o, m, l);
   }
   // combine: each warp's unnormalized O, row max m (log2 units) and row sum l -> smem; then
   // y = sum_w 2^(m_w - M) O_w / sum_w 2^(m_w - M) l_w with M = max_w m_w
@@ -521,27 +508,30 @@ __device__ void attn_split_impl(i64 b, i64 h, int q0, const f16* q, const f16* k
 }
 #endif
 
-#define ATTN_MMA(M, MN, DN)                                                                                              \
-  extern "C" __global__ void __launch_bounds__(TC_THREADS, DN == 64 ? 4 : 1) attn_mma##DN##_f16_m##MN(                                  \
-      const f16* q, const f16* k, const f16* v, const M* mask, f16* y, int H, int Sq, int Sk, int D, int Dv, float scale, \
-      i64 qB, i64 qH, i64 qS, i64 kB, i64 kH, i64 kS, i64 kD, i64 vB, i64 vH, i64 vS, i64 yB, i64 yH, i64 yS, i64 mB,    \
-      i64 mH, i64 mQ, i64 mK) { PDL_ENTER();                                                                                          \
-    const int tiles = (Sq + TC_BQ - 1) / TC_BQ;                                                                          \
-    const i64 bh = blockIdx.x / tiles;                                                                                   \
-    const int q0 = (int)(blockIdx.x % tiles) * TC_BQ;                                                                    \
-    ATTN_MMA_BODY(M, DN)                                                                                                 \
+// attn_mma<DMAX><Q>_f16_m<mask dtype>: the big-grid kernel; the ATTN arguments plus B, grid up to B * H * ceil(Sq / 64)
+// blocks (each walks items blockIdx.x + i * gridDim.x). Q = q: the mask varies by query (mQ != 0) and is read per
+// score (its own kernel: the per-score reads cost registers the common case spills without). Before sm_80 the FMA
+// code on the same items.
+#define ATTN_MMA(M, MN, DN, Q, GM)                                                                                        \
+  extern "C" __global__ void __launch_bounds__(TC_THREADS, DN == 64 ? 4 : 2) attn_mma##DN##Q##_f16_m##MN(ATTN_PARAMS(f16, M), int B) { \
+    PDL_ENTER();                                                                                                         \
+    ATTN_MMA_BODY(M, DN, GM)                                                                                             \
   }
 #if __CUDA_ARCH__ >= 800
-#define ATTN_MMA_BODY(M, DN) \
-  attn_mma_impl<M, DN>(bh / H, bh % H, q0, q, k, v, mask, y, Sq, Sk, D, Dv, scale, qB, qH, qS, kB, kH, kS, kD, vB, vH, vS, yB, yH, yS, mB, mH, mQ, mK);
+#define ATTN_MMA_BODY(M, DN, GM)                                                                                          \
+  __shared__ MmaSmem<DN> sm;                                                                                             \
+  attn_mma_impl<M, DN, GM>(sm, B, ATTN_ARGS);
 #else
-#define ATTN_MMA_BODY(M, DN)                                                                                              \
-  for (int half = 0; half < TC_BQ; half += TC_THREADS / AT_TPR) {                                                        \
-    attn_impl<f16, M, DN / AT_TPR, TC_THREADS / AT_TPR>(bh / H, bh % H, q0 + half, ATTN_ARGS);                            \
+#define ATTN_MMA_BODY(M, DN, GM)                                                                                          \
+  const int tiles = (Sq + TC_BQ - 1) / TC_BQ;                                                                            \
+  for (i64 w = blockIdx.x; w < (i64)B * H * tiles; w += gridDim.x) {                                                     \
+    const i64 bh = w / tiles;                                                                                            \
+    for (int half = 0; half < TC_BQ; half += TC_THREADS / AT_TPR)                                                        \
+      attn_impl<f16, M, DN / AT_TPR, TC_THREADS / AT_TPR>(bh / H, bh % H, (int)(w % tiles) * TC_BQ + half, ATTN_ARGS);     \
   }
 #endif
-ATTN_MMA(f16, f16, 64) ATTN_MMA(f16, f16, 128)
-ATTN_MMA(float, f32, 64) ATTN_MMA(float, f32, 128)
+ATTN_MMA(f16, f16, 64, , false) ATTN_MMA(f16, f16, 128, , false) ATTN_MMA(f16, f16, 64, q, true) ATTN_MMA(f16, f16, 128, q, true)
+ATTN_MMA(float, f32, 64, , false) ATTN_MMA(float, f32, 128, , false) ATTN_MMA(float, f32, 64, q, true) ATTN_MMA(float, f32, 128, q, true)
 
 // attn_mmas<DMAX>_f16_m<mask dtype>: the small-grid variant, grid B * H * ceil(Sq / 16); same arguments
 // (before sm_80: the FMA code on the block's 16 queries)

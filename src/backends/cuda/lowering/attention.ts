@@ -4,7 +4,8 @@
  * broadcast to [..L, Sq, Sk]; at most two leading dims L (viewed as [B, H]), D and Dv up to 128.
  * Operands marked by `bshd` are [B, S, H, D] (read and written by strides, no transposes). With qkv = 1
  * (QKV, mask?) Q, K and V are the three [B, S, H, D] column blocks of QKV [B, S, 3*H*D]: base pointers
- * 0, H*D and 2*H*D elements in, row stride 3*H*D. float16 runs the tensor-core kernel (attn_mma*), float32
+ * 0, H*D and 2*H*D elements in, row stride 3*H*D. float16 runs the tensor-core kernel (attn_mma*: persistent,
+ * a few blocks per SM walk the (batch, head, 64-query) items; attn_mma*q when the mask varies by query), float32
  * the FMA one (attn_d*); float16 with few (batch, head) pairs runs attn_mmas (16 queries per block, the keys
  * split over the block's warps) so that batch 1 still fills the SMs (TENSORJET_SMALL_GRID, see types.ts).
  */
@@ -15,6 +16,8 @@ const BQ = 64; // AT_BQ and TC_BQ in attention.cu: queries per block
 const SPLIT_BQ = 16; // SP_BQ: queries per block of the small-grid kernel (attn_mmas)
 const FMA_THREADS = 256; // AT_THREADS
 const MMA_THREADS = 128; // TC_THREADS
+/** resident blocks per SM of the persistent attn_mma kernels (their __launch_bounds__): 4 at head size 64, 2 at 128 */
+const mmaBlocksPerSm = (dmax: number): number => (dmax <= 64 ? 4 : 2);
 
 /** `dims` right-aligned to `rank`, padded with 1s in front. */
 const pad = (dims: number[], rank: number): number[] => [...Array<number>(Math.max(0, rank - dims.length)).fill(1), ...dims];
@@ -101,8 +104,12 @@ const fusedAttention: Lowering = (c: LowerCtx): Lowered => {
   // few (batch, head, 64-query) blocks (BERT at batch 1: 24): 16 queries per block, the warps split the keys
   const mode = smallGridMode();
   const split = mma && mode !== 'off' && (mode === 'on' || B * H * Math.ceil(sq / BQ) < SMS);
-  const kernel = mma ? `attn_mma${split ? 's' : ''}${dmax <= 64 ? 64 : 128}_f16_m${msfx}` : `attn_d${dmax <= 64 ? 64 : 128}_${sfx}_m${msfx}`;
-  const grid = B * H * Math.ceil(sq / (split ? SPLIT_BQ : BQ));
+  const dn = dmax <= 64 ? 64 : 128;
+  const persistent = mma && !split;
+  const kernel = !mma ? `attn_d${dn}_${sfx}_m${msfx}` : split ? `attn_mmas${dn}_f16_m${msfx}` : `attn_mma${dn}${mS[2] !== 0 ? 'q' : ''}_f16_m${msfx}`;
+  const items = B * H * Math.ceil(sq / (split ? SPLIT_BQ : BQ));
+  if (items >= 2 ** 31) throw c.unsupported(`${items} attention blocks (batch ${B} x heads ${H} x query tiles)`);
+  const grid = persistent ? Math.min(items, SMS * mmaBlocksPerSm(dmax)) : items;
   const empty = numelOf(outDims) === 0;
   return {
     outputs: [{ dtype: q.dtype, dims: outDims }],
@@ -116,6 +123,7 @@ const fusedAttention: Lowering = (c: LowerCtx): Lowered => {
             { i64: Q[0] }, { i64: Q[1] }, { i64: Q[2] }, { i64: K[0] }, { i64: K[1] }, { i64: kS }, { i64: kD },
             { i64: V[0] }, { i64: V[1] }, { i64: V[2] }, { i64: Y[0] }, { i64: Y[1] }, { i64: Y[2] },
             { i64: mS[0] }, { i64: mS[1] }, { i64: mS[2] }, { i64: mS[3] },
+            ...(persistent ? [{ i32: B }] : []),
           ]),
   };
 };
