@@ -8,14 +8,15 @@
 // Two kernels with the same arguments:
 //   attn_d<DMAX>_<dtype>_m<mask dtype>    FMA, any float dtype: AT_BQ queries per 256-thread block,
 //                                          AT_TPR threads per query row (conflict-free smem reads).
-//   attn_mma<DMAX>_f16_m<mask dtype>      tensor cores (mma.sync m16n8k16, fp32 accumulation, sm_80+):
-//                                          TC_BQ = 64 queries per 128-thread block, 16 per warp; S = Q K^T
-//                                          stays in registers and becomes P's A fragments (FlashAttention-2).
+//   attn_mma<DMAX>[q]_f16_m<mask dtype>   tensor cores (mma.sync m16n8k16, fp32 accumulation, sm_80+):
+//                                          persistent blocks of 128 threads walk items of TC_BQ = 64 queries,
+//                                          16 per warp; S = Q K^T stays in registers and becomes P's A fragments
+//                                          (FlashAttention-2); q: the mask varies by query. Takes B as well.
 //                                          Before sm_80 it runs the FMA code, 32 queries at a time.
 //   attn_mmas<DMAX>_f16_m<mask dtype>     the tensor-core kernel for small grids: 16 queries per block, the
 //                                          4 warps split the keys, partial softmax states combined in smem.
-// DMAX 64 or 128 (>= max(D, Dv)); the grid is B * H * ceil(Sq / 64) for the first two, B * H * ceil(Sq / 16)
-// for attn_mmas.
+// DMAX 64 or 128 (>= max(D, Dv)); the grid is B * H * ceil(Sq / 64) for attn_d, at most that for attn_mma (a few
+// blocks per SM), B * H * ceil(Sq / 16) for attn_mmas.
 #include "common.cuh"
 
 #define AT_BQ 64
@@ -230,22 +231,24 @@ __device__ __forceinline__ void attn_warp_step(const u32 (*qf)[4], f16 (*Ks)[TC_
       mma16816(s[2 * np + 1], qf[kc], bf[2], bf[3]);
     }
   }
-  float mt[2] = {NEG_INF, NEG_INF};
+  float mt[KW / 8][2];  // row maxima, reduced as a tree (short dependency chains)
 #pragma unroll
   for (int n8 = 0; n8 < KW / 8; ++n8) {
 #pragma unroll
-    for (int e = 0; e < 4; ++e) {
-      const float x = fmaf(s[n8][e], sl, bias(kb + n8 * 8 + 2 * t4 + (e & 1), e / 2));
-      s[n8][e] = x;
-      mt[e / 2] = fmaxf(mt[e / 2], x);
-    }
+    for (int e = 0; e < 4; ++e) s[n8][e] = fmaf(s[n8][e], sl, bias(kb + n8 * 8 + 2 * t4 + (e & 1), e / 2));
+    mt[n8][0] = fmaxf(s[n8][0], s[n8][1]), mt[n8][1] = fmaxf(s[n8][2], s[n8][3]);
   }
+#pragma unroll
+  for (int w = KW / 16; w >= 1; w /= 2)
+#pragma unroll
+    for (int i = 0; i < w; ++i) mt[i][0] = fmaxf(mt[i][0], mt[i + w][0]), mt[i][1] = fmaxf(mt[i][1], mt[i + w][1]);
   float ms[2];  // the new row max, 0 while the row has seen only -inf (so that 2^(-inf - ms) = 0)
 #pragma unroll
   for (int r = 0; r < 2; ++r) {
-    mt[r] = fmaxf(mt[r], __shfl_xor_sync(0xffffffffu, mt[r], 1));
-    mt[r] = fmaxf(mt[r], __shfl_xor_sync(0xffffffffu, mt[r], 2));
-    const float mn = fmaxf(m[r], mt[r]);
+    float mr = mt[0][r];
+    mr = fmaxf(mr, __shfl_xor_sync(0xffffffffu, mr, 1));
+    mr = fmaxf(mr, __shfl_xor_sync(0xffffffffu, mr, 2));
+    const float mn = fmaxf(m[r], mr);
     ms[r] = mn == NEG_INF ? 0.f : mn;
     const float corr = ex2(m[r] - ms[r]);
     l[r] *= corr;
@@ -253,15 +256,18 @@ __device__ __forceinline__ void attn_warp_step(const u32 (*qf)[4], f16 (*Ks)[TC_
     for (int i = 0; i < DP / 8; ++i) o[i][2 * r] *= corr, o[i][2 * r + 1] *= corr;
     m[r] = mn;
   }
+  float ps[KW / 8][2];  // row sums of P, a tree as well
 #pragma unroll
   for (int n8 = 0; n8 < KW / 8; ++n8) {
 #pragma unroll
-    for (int e = 0; e < 4; ++e) {
-      const float p = ex2(s[n8][e] - ms[e / 2]);
-      l[e / 2] += p;
-      s[n8][e] = p;
-    }
+    for (int e = 0; e < 4; ++e) s[n8][e] = ex2(s[n8][e] - ms[e / 2]);
+    ps[n8][0] = s[n8][0] + s[n8][1], ps[n8][1] = s[n8][2] + s[n8][3];
   }
+#pragma unroll
+  for (int w = KW / 16; w >= 1; w /= 2)
+#pragma unroll
+    for (int i = 0; i < w; ++i) ps[i][0] += ps[i + w][0], ps[i][1] += ps[i + w][1];
+  l[0] += ps[0][0], l[1] += ps[0][1];
 #pragma unroll
   for (int kc = 0; kc < KW / 16; ++kc) {
     const u32 pa[4] = {pack_h2(s[2 * kc][0], s[2 * kc][1]), pack_h2(s[2 * kc][2], s[2 * kc][3]),
