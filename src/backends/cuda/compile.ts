@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TensorJetError } from '../../errors.js';
+import type { SdpaTactic } from './ffi/cudnn-sdpa.js';
 
 export const KERNEL_FAMILIES = ['elementwise', 'activation', 'cast', 'reduce', 'softmax', 'shape', 'conv', 'pool', 'resize', 'norm', 'misc', 'attention', 'fused'] as const;
 export type KernelFamily = (typeof KERNEL_FAMILIES)[number];
@@ -100,11 +101,16 @@ export async function compileKernels(arch: string, onProgress?: (msg: string, fr
   );
 }
 
-/** Build-time choices stored with the kernels (tactics.ts: conv algorithm per conv key; gemm-tactics.ts: GemmTactic per GEMM key). */
+/**
+ * Build-time choices stored with the kernels (tactics.ts: conv algorithm per conv key; gemm-tactics.ts: GemmTactic
+ * per GEMM key; attention-tactics.ts: cuDNN attention config per attention key).
+ */
 export interface KernelExtras {
   tactics?: Record<string, { algo: number; math: number; workspace: number; ms?: number }>;
   /** heuristic rank, or {rank, splitK, reduction} (gemm-tactics.ts GemmTactic) */
   gemms?: Record<string, number | { rank: number; splitK: number; reduction: number }>;
+  /** cuDNN fused-attention config per attention key, where it beat TensorJet's kernel (attention-tactics.ts) */
+  attention?: Record<string, SdpaTactic>;
 }
 
 export function packKernels(arch: string, modules: CompiledModule[], extras: KernelExtras = {}): Uint8Array {
@@ -144,5 +150,5 @@ export function unpackKernels(bytes: Uint8Array): { arch: string; modules: Compi
     if (m.offset < 0 || base + m.offset + m.size > bytes.length) throw fail(`module '${m.family}' is out of bounds`);
     return { family: m.family, hash: m.hash, cubin: bytes.subarray(base + m.offset, base + m.offset + m.size) };
   });
-  return { arch: header.arch, modules, pdl: header.pdl === true, tactics: header.tactics, gemms: header.gemms };
+  return { arch: header.arch, modules, pdl: header.pdl === true, tactics: header.tactics, gemms: header.gemms, attention: header.attention };
 }

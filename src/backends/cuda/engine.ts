@@ -19,6 +19,8 @@ import { byteSize, numelOf } from './lowering/types.js';
 import { ALIGN } from './memory.js';
 import { buildShapePlan, enqueuePlan, shapeKey, valuePtr, type ShapePlan } from './planner.js';
 import { ConvRunner } from './conv-runner.js';
+import { AttentionRunner, attentionRunnerNeeded } from './attention-runner.js';
+import type { SdpaSpec, SdpaTactic } from './ffi/cudnn-sdpa.js';
 import type { ConvAlgo, ConvSpec } from './ffi/cudnn.js';
 import { CONV_OPS, tacticMap } from './tactics.js';
 import { gemmPick, type GemmTactic } from './gemm-tactics.js';
@@ -81,6 +83,8 @@ export class CudaEngine implements BackendEngine {
   readonly convTactics: Map<string, ConvAlgo>;
   /** GEMM key -> cuBLASLt heuristic rank tuned at build (gemm-tactics.ts) */
   readonly gemmTactics: Map<string, GemmTactic>;
+  /** attention key -> cuDNN engine config that beat TensorJet's kernel at build (attention-tactics.ts) */
+  readonly attentionTactics: Map<string, SdpaTactic>;
   readonly hasConv: boolean;
   /** kernels launch as programmatic dependents (kernel-launch.ts) */
   readonly pdl: boolean;
@@ -101,10 +105,11 @@ export class CudaEngine implements BackendEngine {
       throw new TensorJetError('E_PLAN_TARGET', `plan built for ${built} cannot run on GPU ${deviceIndex} (${this.dev.name}, ${this.dev.arch})`, { device: deviceIndex, planArch: target.arch, deviceArch: this.dev.arch });
     }
     const { d } = this.dev;
-    const { modules, tactics, gemms, pdl } = unpackKernels(plan.kernels);
+    const { modules, tactics, gemms, attention, pdl } = unpackKernels(plan.kernels);
     this.pdl = pdlUsable(d, this.dev.arch, pdl);
     this.convTactics = tacticMap(tactics);
     this.gemmTactics = new Map(Object.entries(gemms ?? {}));
+    this.attentionTactics = new Map(Object.entries(attention ?? {}));
     this.hasConv = plan.model.graph.nodes.some((n) => CONV_OPS.has(n.opType));
     for (const m of modules) {
       const image = Buffer.from(m.cubin);
@@ -216,6 +221,7 @@ export class CudaContext implements BackendContext, Launcher {
   private resident?: PlanState;
   private readonly matmuls = new Map<string, LtMatmul>();
   private readonly convs?: ConvRunner;
+  private readonly attn?: AttentionRunner;
   private chain: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
@@ -227,6 +233,7 @@ export class CudaContext implements BackendContext, Launcher {
     this.ws = engine.ltWorkspaceBytes;
     this.launcher = new KernelLauncher(dev.d, this.stream, engine.pdl);
     if (engine.hasConv) this.convs = new ConvRunner(this.stream, engine.convTactics, this.ws);
+    if (attentionRunnerNeeded(engine.attentionTactics)) this.attn = new AttentionRunner(dev, this.stream, engine.attentionTactics);
     // size the arena for each profile's max shapes up front
     for (const profile of engine.plan.header.profiles) {
       const inputs = new Map(engine.plan.header.inputs.map((io) => [io.name, { dtype: io.dtype, dims: profile[io.name]?.max ?? io.shape.map((d) => (typeof d === 'number' ? d : 1)) }]));
@@ -461,7 +468,8 @@ export class CudaContext implements BackendContext, Launcher {
    */
   private execute(st: PlanState, binding?: Binding): void {
     const useGraphs = this.engine.options.graphs !== false && !st.noGraph;
-    const eager = !useGraphs || (this.convs && !st.warmed);
+    // cuDNN loads kernels lazily on first use, never inside a capture: each shape runs eagerly once first
+    const eager = !useGraphs || ((this.convs || this.attn) && !st.warmed);
     if (eager) {
       st.warmed = true;
       return enqueuePlan(binding?.plan ?? st.plan, this.base, this);
@@ -540,6 +548,11 @@ export class CudaContext implements BackendContext, Launcher {
     this.convs.run({ ...spec, tf32: this.engine.options.tf32 }, x, w, b, z, y, this.arena, this);
   }
 
+  attention(spec: SdpaSpec, q: number, k: number, v: number, bias: number, o: number, ours: () => void): void {
+    if (this.attn) this.attn.run(spec, q, k, v, bias, o, ours);
+    else ours();
+  }
+
   copy(dst: number, src: number, bytes: number): void {
     const { d } = this.engine.dev;
     if (bytes) d.check(d.fn.cuMemcpyDtoDAsync(dst, src, bytes, this.stream), 'cuMemcpyDtoDAsync');
@@ -555,6 +568,7 @@ export class CudaContext implements BackendContext, Launcher {
     for (const st of this.plans.values()) this.dropGraph(st);
     for (const m of this.matmuls.values()) m.dispose();
     this.convs?.dispose();
+    this.attn?.dispose();
     dev.free(this.arena);
     for (const e of this.timing ?? []) d.fn.cuEventDestroy(e);
     if (this.staging) freePinned(d, this.staging);

@@ -83,7 +83,7 @@ export function gemmPick(gemms: ReadonlyMap<string, GemmTactic>, s: MatmulSpec):
 /** The matmuls the graph's steps enqueue at `at` shapes (a launcher that only records). */
 function matmulSpecs(t: TuneInput, at: 'opt' | 'min'): MatmulSpec[] {
   const specs: MatmulSpec[] = [];
-  const record: Launcher = { elementwise() {}, blocks() {}, copy() {}, conv() {}, matmul: (s) => void specs.push(s) };
+  const record: Launcher = { elementwise() {}, blocks() {}, copy() {}, conv() {}, attention() {}, matmul: (s) => void specs.push(s) };
   for (const s of shapePlanAt(t, at).steps) s.lowered.emit!(s.inputs.map(() => 0), s.outputs.map(() => 0), record);
   return specs;
 }

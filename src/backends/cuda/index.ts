@@ -15,6 +15,7 @@ import { CudaEngine, type EngineOptions } from './engine.js';
 import { HOST_FOLDABLE, LOWERINGS } from './lowering/index.js';
 import { tuneConvs } from './tactics.js';
 import { tuneGemms } from './gemm-tactics.js';
+import { tuneAttention } from './attention-tactics.js';
 
 export { listCudaDevices, unavailableReason } from './devices.js';
 export { CudaEngine, CudaContext } from './engine.js';
@@ -88,12 +89,13 @@ export const cudaBackend: Backend = {
       deviceName = p.name;
     }
     const modules = [...(await compileKernels(arch, ctx.onProgress)), ...(await compileFusedKernels(ctx.model, arch, ctx.onProgress))];
-    // conv tactics are timed on the build GPU (none when cross-building for options.arch)
+    // conv, GEMM and attention tactics are timed on the build GPU (none when cross-building for options.arch)
     const registry = await loadCpuRegistry();
     const tune = deviceName && registry ? { model: ctx.model, profiles: ctx.profiles, device: ctx.device, arch, cpuRegistry: () => registry, onProgress: ctx.onProgress } : undefined;
     const tactics = tune ? await tuneConvs(tune) : {};
     const gemms = tune ? await tuneGemms(tune) : {};
-    return { target: { backend: 'cuda', arch, deviceName }, kernels: packKernels(arch, modules, { tactics, gemms }), model: ctx.model };
+    const attention = tune ? await tuneAttention(tune, modules) : {};
+    return { target: { backend: 'cuda', arch, deviceName }, kernels: packKernels(arch, modules, { tactics, gemms, attention }), model: ctx.model };
   },
 
   async load(plan: Plan, device: number, options: EngineOptions = {}): Promise<CudaEngine> {

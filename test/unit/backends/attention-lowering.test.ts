@@ -2,6 +2,7 @@
  * tensorjet::FusedAttention's CUDA lowering without a GPU: the kernel it picks and its grid. float16 runs the
  * persistent attn_mma (grid clamped to the resident blocks: 4 per SM at head size 64, 2 at 128, and B as a last
  * argument), attn_mma*q when the mask varies by query, attn_mmas for small grids (BERT b1); float32 runs attn_d.
+ * The spec it offers cuDNN's fused attention (build-time tactics), and where it offers none.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,9 +16,14 @@ function lower(ins: ValMeta[], attrs: Record<string, Attribute>) {
   const node: Node = { name: 'a', opType: 'FusedAttention', domain: 'tensorjet', inputs: ins.map((_, i) => `i${i}`), outputs: ['y'], attributes: new Map(Object.entries(attrs)) };
   const l = LOWERINGS['tensorjet::FusedAttention'](new LowerCtx(node, 1, ins));
   const calls: { kernel: string; grid: number; block: number; args: KArg[] }[] = [];
-  const launcher = { blocks: (_f: string, kernel: string, grid: number, block: number, args: KArg[]) => calls.push({ kernel, grid, block, args }) } as unknown as Launcher;
+  const cudnnCalls: number[][] = [];
+  const launcher = {
+    blocks: (_f: string, kernel: string, grid: number, block: number, args: KArg[]) => calls.push({ kernel, grid, block, args }),
+    // no cuDNN tactic: ours runs
+    attention: (_s: unknown, q: number, k: number, v: number, bias: number, o: number, ours: () => void) => (cudnnCalls.push([q, k, v, bias, o]), ours()),
+  } as unknown as Launcher;
   l.emit!(ins.map((_, i) => 0x1000 * (i + 1)), [0x9000], launcher);
-  return { out: l.outputs[0], ...calls[0] };
+  return { out: l.outputs[0], spec: l.attention, cudnnCall: cudnnCalls[0], ...calls[0] };
 }
 
 /** BERT-base's packed QKV [b, s, 3 * 12 * 64] with a padding mask [b, 1, 1, s] */
@@ -54,4 +60,32 @@ test('FusedAttention lowering: query-varying mask (attn_mma*q), head size 128 (2
   assert.deepEqual(d128.args.at(-1), { i32: 24 });
   const f32 = lower([x([24, 8, 100, 64], 'float32'), x([24, 8, 100, 64], 'float32'), x([24, 8, 100, 64], 'float32')], { transpose_k: int(1) });
   assert.deepEqual([f32.kernel, f32.grid, f32.args.length], ['attn_d64_f32_mf32', 24 * 8 * 2, 28]);
+});
+
+test('FusedAttention lowering: the spec offered to cuDNN (packed BERT QKV with its padding mask as a bias), and none where cuDNN cannot run it', () => {
+  const b64 = bert(64);
+  assert.deepEqual(b64.spec, {
+    b: 64, h: 12, sq: 128, sk: 128, d: 64, dv: 64, scale: 1,
+    q: [128 * 2304, 64, 2304, 1], k: [128 * 2304, 64, 2304, 1], v: [128 * 2304, 64, 2304, 1], o: [128 * 768, 64, 768, 1],
+    bias: { dims: [64, 1, 1, 128], strides: [128, 128, 128, 1] },
+  });
+  // Q, K and V are the packed buffer's three column blocks (768 halves apart); the mask is the bias
+  assert.deepEqual(b64.cudnnCall, [0x1000, 0x1000 + 1536, 0x1000 + 3072, 0x2000, 0x9000]);
+  // batch 1: the size-1 batch dim gets its packed stride, not our broadcast 0
+  assert.deepEqual(bert(1).spec?.q, [128 * 2304, 64, 2304, 1]);
+  const x = (dims: number[], dtype: 'float16' | 'float32' = 'float16'): ValMeta => ({ dtype, dims });
+  const f32 = lower([x([2, 4, 32, 64], 'float32'), x([2, 4, 32, 64], 'float32'), x([2, 4, 32, 64], 'float32')], { transpose_k: int(1) });
+  assert.equal(f32.spec, undefined);
+  const kT = lower([x([2, 4, 32, 64]), x([2, 4, 64, 32]), x([2, 4, 32, 64])], { transpose_k: int(0) }); // K^T: keys not rows
+  assert.equal(kT.spec, undefined);
+  const d36 = lower([x([2, 4, 32, 36]), x([2, 4, 32, 36]), x([2, 4, 32, 36])], { transpose_k: int(1) }); // head size not a multiple of 8
+  assert.equal(d36.spec, undefined);
+  const dv32 = lower([x([2, 4, 32, 64]), x([2, 4, 32, 64]), x([2, 4, 32, 32])], { transpose_k: int(1) });
+  assert.equal(dv32.spec, undefined);
+  const sharedK = lower([x([2, 4, 32, 64]), x([1, 4, 32, 64]), x([2, 4, 32, 64])], { transpose_k: int(1) }); // K broadcast over batch
+  assert.equal(sharedK.spec, undefined);
+  const f32Mask = lower([x([2, 4, 32, 64]), x([2, 4, 32, 64]), x([2, 4, 32, 64]), x([2, 1, 1, 32], 'float32')], { transpose_k: int(1), has_mask: int(1) });
+  assert.equal(f32Mask.spec, undefined);
+  const causal = lower([x([2, 4, 32, 64]), x([2, 4, 32, 64]), x([2, 4, 32, 64]), x([1, 1, 32, 32])], { transpose_k: int(1), has_mask: int(1) });
+  assert.deepEqual(causal.spec?.bias, { dims: [1, 1, 32, 32], strides: [1024, 1024, 32, 1] });
 });

@@ -8,9 +8,12 @@
  * a few blocks per SM walk the (batch, head, 64-query) items; attn_mma*q when the mask varies by query), float32
  * the FMA one (attn_d*); float16 with few (batch, head) pairs runs attn_mmas (16 queries per block, the keys
  * split over the block's warps) so that batch 1 still fills the SMs (TENSORJET_SMALL_GRID, see types.ts).
+ * Where cuDNN's fused attention can express the node (`sdpaSpec`), build-time tuning times it against ours
+ * (attention-tactics.ts) and the plan runs whichever was faster.
  */
 import { packedQkvDims } from '../../../ops/fused.js';
-import { broadcastDims, byteSize, contiguousStrides, numelOf, smallGridMode, SMS, type LowerCtx, type Lowered, type Lowering } from './types.js';
+import type { SdpaSpec } from '../ffi/cudnn-sdpa.js';
+import { broadcastDims, byteSize, contiguousStrides, numelOf, smallGridMode, SMS, type Launcher, type LowerCtx, type Lowered, type Lowering } from './types.js';
 
 const BQ = 64; // AT_BQ and TC_BQ in attention.cu: queries per block
 const SPLIT_BQ = 16; // SP_BQ: queries per block of the small-grid kernel (attn_mmas)
@@ -37,6 +40,37 @@ function view4(dims: number[], bshd: boolean): { dims: number[]; strides: number
   const s = contiguousStrides(dims);
   const [d, st] = bshd ? [[dims[0], dims[2], dims[1], dims[3]], [s[0], s[2], s[1], s[3]]] : [pad(dims, 4), [...Array<number>(4 - dims.length).fill(0), ...s]];
   return { dims: d, strides: st.map((x, i) => (d[i] === 1 ? 0 : x)) };
+}
+
+/**
+ * Element strides cuDNN accepts for a [B, H, S, D] view: size-1 dims (ours use stride 0) step over the whole
+ * tensor, as an outermost dim would; undefined when a larger dim is broadcast (stride 0), the last dim is not
+ * contiguous or rows are not 16-byte aligned.
+ */
+function denseStrides(dims: number[], strides: number[]): number[] | undefined {
+  const extent = Math.max(1, ...dims.map((n, i) => (n > 1 ? n * strides[i]! : 0)));
+  const out = strides.map((x, i) => (dims[i] === 1 && x === 0 ? extent : x));
+  if (out[3] !== 1 || out.some((x, i) => x === 0 || (i < 3 && x % 8 !== 0))) return undefined;
+  return out;
+}
+
+/**
+ * This attention as cuDNN's fused attention would take it (ffi/cudnn-sdpa.ts), where that can express it:
+ * float16 operands and mask, equal head sizes, dense [B, H, S, D] views (K as [.., Sk, D]), a mask that is an
+ * additive bias [B or 1, H or 1, Sq or 1, Sk] over keys a multiple of 8.
+ */
+export function sdpaSpec(a: {
+  dtype: string; maskDims?: number[]; maskDtype?: string; b: number; h: number; sq: number; sk: number; d: number; dv: number;
+  q: number[]; k: number[]; v: number[]; o: number[]; scale: number;
+}): SdpaSpec | undefined {
+  if (a.dtype !== 'float16' || a.d !== a.dv || a.d % 8 !== 0) return undefined;
+  const { b, h, sq, sk, d, dv } = a;
+  const [q, k, v, o] = [denseStrides([b, h, sq, d], a.q), denseStrides([b, h, sk, d], a.k), denseStrides([b, h, sk, dv], a.v), denseStrides([b, h, sq, dv], a.o)];
+  if (!q || !k || !v || !o) return undefined;
+  if (!a.maskDims) return { b, h, sq, sk, d, dv, q, k, v, o, scale: a.scale };
+  const m = pad(a.maskDims, 4);
+  if (a.maskDtype !== 'float16' || m[3] !== sk || sk % 8 !== 0) return undefined;
+  return { b, h, sq, sk, d, dv, q, k, v, o, scale: a.scale, bias: { dims: m, strides: contiguousStrides(m) } };
 }
 
 /** qkv = 1: the [B, S, H, D] dims of Q, K and V inside QKV [B, S, 3*H*D]. */
@@ -111,20 +145,33 @@ const fusedAttention: Lowering = (c: LowerCtx): Lowered => {
   if (items >= 2 ** 31) throw c.unsupported(`${items} attention blocks (batch ${B} x heads ${H} x query tiles)`);
   const grid = persistent ? Math.min(items, SMS * mmaBlocksPerSm(dmax)) : items;
   const empty = numelOf(outDims) === 0;
+  const ptrs = (ip: number[]) => [0, 1, 2].map((j) => ip[packed ? 0 : j] + off[j]);
+  const maskPtr = (ip: number[]) => (mask ? ip[packed ? 1 : 3] : 0);
+  const ours = (ip: number[], op: number[], l: Launcher) =>
+    l.blocks('attention', kernel, grid, mma ? MMA_THREADS : FMA_THREADS, [
+      ...ptrs(ip).map((ptr) => ({ ptr })), { ptr: maskPtr(ip) }, { ptr: op[0] },
+      { i32: H }, { i32: sq }, { i32: sk }, { i32: d }, { i32: dv }, { f32: scale },
+      { i64: Q[0] }, { i64: Q[1] }, { i64: Q[2] }, { i64: K[0] }, { i64: K[1] }, { i64: kS }, { i64: kD },
+      { i64: V[0] }, { i64: V[1] }, { i64: V[2] }, { i64: Y[0] }, { i64: Y[1] }, { i64: Y[2] },
+      { i64: mS[0] }, { i64: mS[1] }, { i64: mS[2] }, { i64: mS[3] },
+      ...(persistent ? [{ i32: B }] : []),
+    ]);
+  const cudnn = sdpaSpec({
+    dtype: q.dtype, maskDims: mask?.dims, maskDtype: mask?.dtype, b: B, h: H, sq, sk, d, dv,
+    q: Q, k: [K[0], K[1], kS, kD], v: V, o: Y, scale,
+  });
   return {
     outputs: [{ dtype: q.dtype, dims: outDims }],
     deviceInputs: packed ? (mask ? [0, 1] : [0]) : mask ? [0, 1, 2, 3] : [0, 1, 2],
+    attention: empty ? undefined : cudnn,
     emit: empty
       ? undefined
-      : (ip, op, l) =>
-          l.blocks('attention', kernel, grid, mma ? MMA_THREADS : FMA_THREADS, [
-            ...[0, 1, 2].map((j) => ({ ptr: ip[packed ? 0 : j] + off[j] })), { ptr: mask ? ip[packed ? 1 : 3] : 0 }, { ptr: op[0] },
-            { i32: H }, { i32: sq }, { i32: sk }, { i32: d }, { i32: dv }, { f32: scale },
-            { i64: Q[0] }, { i64: Q[1] }, { i64: Q[2] }, { i64: K[0] }, { i64: K[1] }, { i64: kS }, { i64: kD },
-            { i64: V[0] }, { i64: V[1] }, { i64: V[2] }, { i64: Y[0] }, { i64: Y[1] }, { i64: Y[2] },
-            { i64: mS[0] }, { i64: mS[1] }, { i64: mS[2] }, { i64: mS[3] },
-            ...(persistent ? [{ i32: B }] : []),
-          ]),
+      : cudnn
+        ? (ip, op, l) => {
+            const [pq, pk, pv] = ptrs(ip);
+            l.attention(cudnn, pq, pk, pv, maskPtr(ip), op[0], () => ours(ip, op, l));
+          }
+        : ours,
   };
 };
 

@@ -9,6 +9,7 @@ import type { Tensor } from '../../../tensor/tensor.js';
 import type { KernelFamily } from '../compile.js';
 import type { MatmulSpec } from '../ffi/cublaslt.js';
 import type { ConvSpec } from '../ffi/cudnn.js';
+import type { SdpaSpec } from '../ffi/cudnn-sdpa.js';
 
 /** A value at plan time: dtype and concrete dims; `host` when its value is known (weights, shape math). */
 export interface ValMeta {
@@ -50,6 +51,8 @@ export interface Launcher {
   copy(dst: number, src: number, bytes: number): void;
   /** Conv / ConvTranspose / FusedConv (cuDNN or the NVRTC fallback); b and z are 0 when absent */
   conv(spec: ConvSpec, x: number, w: number, b: number, z: number, y: number): void;
+  /** FusedAttention on cuDNN's fused attention where the plan's tactics chose it for `spec`, else `ours()`; bias 0 when absent */
+  attention(spec: SdpaSpec, q: number, k: number, v: number, bias: number, o: number, ours: () => void): void;
 }
 
 export interface Lowered {
@@ -60,6 +63,8 @@ export interface Lowered {
   deviceInputs?: number[];
   /** a convolution whose algorithm is tuned at build time (tactics.ts) */
   conv?: ConvSpec;
+  /** an attention cuDNN can also run, timed against ours at build time (attention-tactics.ts) */
+  attention?: SdpaSpec;
 }
 
 export class LowerCtx {
