@@ -13,6 +13,7 @@ CHECKS=${CHECKS:-}  # a --filter regex for the kernel checks (default: all)
 OUT=${OUT:-/tmp/out}; W=/tmp/bench-logs; D=/tmp/tjbench; mkdir -p "$OUT" $W $D bench/results
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > $W/smi.txt
 (timeout 180 node $DIST/test/gpu/run.js --no-conformance ${CHECKS:+--filter "$CHECKS"} > $W/gpu-tests.txt 2>&1; echo "rc $?" >> $W/gpu-tests.txt
+ TENSORJET_ATTENTION_TACTIC=cudnn timeout 60 node $DIST/test/gpu/run.js --no-conformance --filter Attention > $W/gpu-tests-cudnn-attention.txt 2>&1; echo "cuDNN attention forced: $(grep 'GPU kernel checks' $W/gpu-tests-cudnn-attention.txt)" >> $W/gpu-tests.txt
  timeout 90 node --test $DIST/test/gpu/pinned.test.js $DIST/test/gpu/io-binding.test.js $DIST/test/gpu/event-loop.test.js $DIST/test/gpu/gemm-tactics.test.js $DIST/test/gpu/graph-memsets.test.js >> $W/gpu-tests.txt 2>&1) &
 CHECKS_PID=$!
 timeout 150 python3 bench/peers/export_models.py --out $D --models $MODELS > $W/export.log 2>&1

@@ -42,8 +42,9 @@ export class AttentionRunner {
   }
 
   private make(spec: SdpaSpec, key: string): CudnnSdpaGraph | null {
-    const form = sdpaForms(spec)[0];
-    const t = this.tactics.get(key) ?? (forced() && form ? { form, rank: 0 } : undefined);
+    const form = sdpaForms(spec)[0]; // none with TENSORJET_CUDNN_SDPA=0
+    if (!form) return null;
+    const t = this.tactics.get(key) ?? (forced() ? { form, rank: 0 } : undefined);
     if (!t) return null;
     let g: CudnnSdpaGraph | undefined;
     try {
