@@ -23,6 +23,8 @@ export class AttentionRunner {
   private readonly ws: number;
   /** graphs by spec key; null: TensorJet's kernel runs that spec */
   private readonly graphs = new Map<string, CudnnSdpaGraph | null>();
+  /** the same, by the lowering's spec object (eager runs skip the key) */
+  private readonly bySpec = new WeakMap<SdpaSpec, CudnnSdpaGraph | null>();
 
   constructor(
     private readonly dev: CudaDevice,
@@ -34,9 +36,13 @@ export class AttentionRunner {
 
   /** Enqueues the attention on cuDNN when its tactic says so, else calls `ours`. */
   run(spec: SdpaSpec, q: number, k: number, v: number, bias: number, o: number, ours: () => void): void {
-    const key = sdpaKey(spec);
-    let g = this.graphs.get(key);
-    if (g === undefined) this.graphs.set(key, (g = this.make(spec, key)));
+    let g = this.bySpec.get(spec);
+    if (g === undefined) {
+      const key = sdpaKey(spec);
+      g = this.graphs.get(key);
+      if (g === undefined) this.graphs.set(key, (g = this.make(spec, key)));
+      this.bySpec.set(spec, g);
+    }
     if (g) g.run(q, k, v, o, bias, this.ws);
     else ours();
   }

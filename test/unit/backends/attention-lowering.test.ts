@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Attribute, Node } from '../../../src/ir/graph.js';
 import { LOWERINGS } from '../../../src/backends/cuda/lowering/index.js';
+import { packKernels, unpackKernels } from '../../../src/backends/cuda/compile.js';
 import { LowerCtx, SMS, type KArg, type Launcher, type ValMeta } from '../../../src/backends/cuda/lowering/types.js';
 
 const int = (value: number): Attribute => ({ type: 'int', value });
@@ -88,4 +89,10 @@ test('FusedAttention lowering: the spec offered to cuDNN (packed BERT QKV with i
   assert.equal(f32Mask.spec, undefined);
   const causal = lower([x([2, 4, 32, 64]), x([2, 4, 32, 64]), x([2, 4, 32, 64]), x([1, 1, 32, 32])], { transpose_k: int(1), has_mask: int(1) });
   assert.deepEqual(causal.spec?.bias, { dims: [1, 1, 32, 32], strides: [1024, 1024, 32, 1] });
+});
+
+test('attention tactics survive the plan\'s kernel section', () => {
+  const attention = { 'cudnn91900:{"b":64}': { form: 'composite' as const, rank: 0 } };
+  assert.deepEqual(unpackKernels(packKernels('sm_90', [], { attention })).attention, attention);
+  assert.equal(unpackKernels(packKernels('sm_90', [])).attention, undefined); // plans from before attention tactics
 });

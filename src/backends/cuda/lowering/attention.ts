@@ -59,7 +59,7 @@ function denseStrides(dims: number[], strides: number[]): number[] | undefined {
  * float16 operands and mask, equal head sizes, dense [B, H, S, D] views (K as [.., Sk, D]), a mask that is an
  * additive bias [B or 1, H or 1, Sq or 1, Sk] over keys a multiple of 8.
  */
-export function sdpaSpec(a: {
+function sdpaSpec(a: {
   dtype: string; maskDims?: number[]; maskDtype?: string; b: number; h: number; sq: number; sk: number; d: number; dv: number;
   q: number[]; k: number[]; v: number[]; o: number[]; scale: number;
 }): SdpaSpec | undefined {
