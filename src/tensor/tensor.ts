@@ -32,12 +32,12 @@ export function numel(dims: readonly number[]): number {
   return n;
 }
 
-/** Throws E_ALLOCATION_LIMIT before anything is allocated if a tensor of this shape is too big. */
 /** Whether two shapes are equal, dim by dim. */
 export function sameDims(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/** Throws E_ALLOCATION_LIMIT before anything is allocated if a tensor of this shape is too big. */
 export function checkAllocation(dtype: DType, dims: readonly number[], what = 'tensor'): number {
   const n = numel(dims);
   const bytes = n * Math.max(1, DTYPES[dtype].bits / 8);

@@ -74,25 +74,19 @@ for (const b of batches) {
       g = new CudnnSdpaGraph(handle, v.spec, v.form);
       const q = qkv, k = qkv + HD * 2, vv = qkv + 2 * HD * 2;
       const run = () => g!.run(q, k, vv, out, v.bias, ws);
-      // each config is timed as soon as it finalizes: finalizing a config again after its plan is gone fails
-      const times: { rank: number; ws: number; ms: number }[] = [];
-      for (let next = 0; times.length < 6; ) {
-        const rank = g.use(next, WS);
-        if (rank < 0) break;
-        next = rank + 1;
+      const times = g.timeConfigs(6, WS, () => {
         run();
-        let ms: number;
         try {
-          ms = replayedMs(d, stream, ev, 20, run);
+          return replayedMs(d, stream, ev, 20, run);
         } catch {
-          ms = Math.min(...[0, 1, 2].map(() => streamMs(d, stream, ev, run)));
+          return Math.min(...[0, 1, 2].map(() => streamMs(d, stream, ev, run)));
         }
-        times.push({ rank, ws: g.workspaceBytes, ms });
-      }
+      });
       line += ` ${times.length} configs finalize (${(performance.now() - t0).toFixed(0)} ms incl. timing)`;
-      line += ' ' + times.map((t) => `#${t.rank} ${(t.ms * 1000).toFixed(1)} us (ws ${t.ws})`).join(', ');
+      line += ' ' + times.map((t) => `#${t.rank} ${(t.ms * 1000).toFixed(1)} us (ws ${t.workspace})`).join(', ');
       const best = [...times].sort((x, y) => x.ms - y.ms)[0];
       if (best) {
+        // a config cannot be finalized again once its plan is gone: a fresh graph for the check
         g.dispose();
         g = new CudnnSdpaGraph(handle, v.spec, v.form);
         g.use(best.rank, WS);

@@ -75,17 +75,10 @@ function timeAttention(dev: CudaDevice, handle: number, stream: number, attn: Co
     for (const form of sdpaForms(step.spec)) {
       const g = new CudnnSdpaGraph(handle, step.spec, form);
       graphs.push(g);
-      // each config is timed as soon as it finalizes (finalizing one again after its plan is gone fails)
-      for (let next = 0, tried = 0; tried < CANDIDATES; tried++) {
-        const rank = g.use(next, ATTENTION_WORKSPACE);
-        if (rank < 0) break;
-        next = rank + 1;
-        const run = () => g.run(q, k, v, op[0], bias, ws);
-        run();
-        const ms = replayedMs(d, stream, ev, REPS, run);
-        if (ms < best.ms) best = { form, rank, ms, oursMs };
-      }
-      if (best.rank >= 0) break; // the next form is the same attention as another graph
+      const run = () => g.run(q, k, v, op[0], bias, ws);
+      const timed = g.timeConfigs(CANDIDATES, ATTENTION_WORKSPACE, () => (run(), replayedMs(d, stream, ev, REPS, run)));
+      for (const { rank, ms } of timed) if (ms < best.ms) best = { form, rank, ms, oursMs };
+      if (timed.length) break; // the next form is the same attention as another graph
     }
     return best.rank >= 0 && best.ms < oursMs * MARGIN ? best : { rank: -1, oursMs, ms: best.ms };
   } finally {

@@ -60,7 +60,6 @@ export function hostBytes(t: Tensor, name: string): Uint8Array {
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 
-
 /** The caller's tensor for output `name` (InferOptions.outputs), checked against what the plan produces. */
 export function callerOutput(options: InferOptions, name: string, dtype: DType, dims: readonly number[]): Tensor | undefined {
   const t = options.outputs?.[name];

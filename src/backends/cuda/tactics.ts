@@ -50,24 +50,19 @@ function timeGraphConfigs(dev: CudaDevice, handle: number, stream: number, s: Co
   let g: CudnnConvGraph | undefined;
   try {
     bufs.forEach((p, i) => d.check(d.fn.cuMemsetD8Async(p, 0, sizes[i], stream), 'cuMemsetD8Async'));
-    g = new CudnnConvGraph(handle, s);
-    let best: { rank: number; ms: number } | undefined;
-    // each config is timed as soon as it finalizes (finalizing a runtime-compiled one is the costly part)
-    for (let next = 0, tried = 0; tried < GRAPH_CANDIDATES; tried++) {
-      const rank = g.use(next, CONV_WORKSPACE);
-      if (rank < 0) break;
-      next = rank + 1;
-      const run = () => g!.run(bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], ws);
+    const graph = (g = new CudnnConvGraph(handle, s));
+    const run = () => graph.run(bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], ws);
+    const timed = graph.timeConfigs(GRAPH_CANDIDATES, CONV_WORKSPACE, () => {
       run();
-      let ms: number;
       try {
-        ms = replayedMs(d, stream, ev, GRAPH_REPS, run);
+        return replayedMs(d, stream, ev, GRAPH_REPS, run);
       } catch {
         // not capturable: timed run by run
-        ms = Math.min(...[0, 1, 2].map(() => streamMs(d, stream, ev, run)));
+        return Math.min(...[0, 1, 2].map(() => streamMs(d, stream, ev, run)));
       }
-      if (!best || ms < best.ms) best = { rank, ms };
-    }
+    });
+    let best: { rank: number; ms: number } | undefined;
+    for (const { rank, ms } of timed) if (!best || ms < best.ms) best = { rank, ms };
     return best;
   } finally {
     d.fn.cuStreamSynchronize(stream);

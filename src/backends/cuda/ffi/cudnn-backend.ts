@@ -103,10 +103,11 @@ export class Descriptors {
   }
 }
 
-export interface GraphCandidate {
+export interface TimedConfig {
   /** rank in cuDNN's heuristic list (mode A) */
   rank: number;
   workspace: number;
+  ms: number;
 }
 
 /**
@@ -201,10 +202,19 @@ export abstract class BackendGraph {
     return -1;
   }
 
-  /** Ranks that finalize within `maxWorkspace` (build-time tuning times each). */
-  candidates(maxWorkspace: number, limit = 8): GraphCandidate[] {
-    const out: GraphCandidate[] = [];
-    for (let r = 0; r < MAX_CONFIGS && out.length < limit; r++) if (this.tryPlan(r, maxWorkspace)) out.push({ rank: r, workspace: this.workspace });
+  /**
+   * Finalizes the heuristic's configs one by one (up to `limit` that fit `maxWorkspace`) and times each with
+   * `time` while its plan is the one in use: a runtime-compiled config cannot be finalized again once its plan is
+   * gone, so it is timed now or never. Leaves the last one in use.
+   */
+  timeConfigs(limit: number, maxWorkspace: number, time: () => number): TimedConfig[] {
+    const out: TimedConfig[] = [];
+    for (let next = 0; out.length < limit; ) {
+      const rank = this.use(next, maxWorkspace);
+      if (rank < 0) break;
+      next = rank + 1;
+      out.push({ rank, workspace: this.workspace, ms: time() });
+    }
     return out;
   }
 

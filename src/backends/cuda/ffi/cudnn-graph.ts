@@ -7,8 +7,6 @@
 import type { ConvSpec } from './cudnn.js';
 import { A, BackendGraph, DATA, DESC, f32, i32, i64s, ptrs, PW, T, type Attr } from './cudnn-backend.js';
 
-export type { GraphCandidate } from './cudnn-backend.js';
-
 const CROSS_CORRELATION = 1;
 /** activation codes (kernels/conv.cu ACT_*) the graph expresses: none, relu, leaky relu, sigmoid, SiLU, clip */
 const GRAPH_ACTS = new Set([0, 1, 2, 3, 4, 6]);
