@@ -8,7 +8,7 @@ import { normalizeDomain } from '../../ir/graph.js';
 import type { Plan } from '../../plan/types.js';
 import type { Backend, BuildContext, CompiledSection } from '../backend.js';
 import type { KernelRegistry } from '../cpu/registry.js';
-import { compileKernels, packKernels } from './compile.js';
+import { compileKernels, familiesFor, packKernels } from './compile.js';
 import { compileFusedKernels } from './fused-codegen.js';
 import { deviceProps, listCudaDevices, unavailableReason } from './devices.js';
 import { CudaEngine, type EngineOptions } from './engine.js';
@@ -88,7 +88,7 @@ export const cudaBackend: Backend = {
       arch = p.arch;
       deviceName = p.name;
     }
-    const modules = [...(await compileKernels(arch, ctx.onProgress)), ...(await compileFusedKernels(ctx.model, arch, ctx.onProgress))];
+    const modules = [...(await compileKernels(arch, ctx.onProgress, familiesFor(ctx.model))), ...(await compileFusedKernels(ctx.model, arch, ctx.onProgress))];
     // conv, GEMM and attention tactics are timed on the build GPU (none when cross-building for options.arch)
     const registry = await loadCpuRegistry();
     const tune = deviceName && registry ? { model: ctx.model, profiles: ctx.profiles, device: ctx.device, arch, cpuRegistry: () => registry, onProgress: ctx.onProgress } : undefined;

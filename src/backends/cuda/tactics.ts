@@ -1,8 +1,9 @@
 /**
  * Build-time tactic selection (TensorRT's "tactics"): every convolution of the graph at the first profile's
  * opt and min shapes is timed on the build GPU through cuDNN: fp16 NHWC convs over the graph API's first
- * engine configs (epilogue included), other convs over the legacy algorithms (cudnnFind*Algorithm). The
- * fastest that fits the workspace is kept and stored in the plan's kernel section. A timing cache on disk
+ * engine configs (epilogue included; the configs' plans are finalized on worker threads, several convs at a
+ * time), other convs over the legacy algorithms (cudnnFind*Algorithm). The fastest that fits the workspace is
+ * kept and stored in the plan's kernel section. A timing cache on disk
  * (conv-tactics-ARCH.json next to the kernel cache, keyed by cuDNN version + conv key) makes rebuilds fast.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -18,11 +19,13 @@ import { buildShapePlan, type ShapePlan } from './planner.js';
 import type { CudaDevice } from './device.js';
 import { CU_STREAM_NON_BLOCKING } from './ffi/driver.js';
 import { replayedMs, streamMs } from './graph-capture.js';
+import { FinalizePool, tuningLanes } from './ffi/finalize-pool.js';
 
 /** Workspace each context reserves for cuBLASLt / cuDNN (engine.ts LT_WORKSPACE). */
 export const CONV_WORKSPACE = 32 << 20;
 export const CONV_OPS = new Set(['Conv', 'ConvTranspose', 'FusedConv']);
-/** graph-API engine configs timed per conv (runtime-compiled ones take ~0.3 s each to finalize) */
+/** graph-API engine configs timed per conv (runtime-compiled ones take 0.3-0.9 s each to finalize where the
+ * driver's JIT cache is empty: hence the FinalizePool lanes) */
 const GRAPH_CANDIDATES = 4;
 /** conv timing stops after this long per build (later graph-API convs run cuDNN's heuristic choice) */
 const GRAPH_TUNING_BUDGET_MS = 40_000;
@@ -32,43 +35,86 @@ const CACHE_TAG = 'g2';
 /** runs per timed sample of a graph-API config (replayed as one CUDA graph) */
 const GRAPH_REPS = 10;
 
+/** Bytes of a conv's x, w, b, z and y for timing (channel views: rows of the concat buffer). */
+function convBufferBytes(s: ConvSpec): number[] {
+  return [s.n * s.h * s.w * (s.xStride ?? s.c), s.k * s.kh * s.kw * (s.c / s.groups), s.k, s.n * s.oh * s.ow * (s.zStride ?? s.k), s.n * s.oh * s.ow * (s.yStride ?? s.k)]
+    .map((n) => Math.max(n * 2, 256));
+}
+
 /**
- * The fastest graph-API config for `s` (rank and ms per run, best of 3 samples), if any finalizes. Each
- * sample replays a CUDA graph of GRAPH_REPS runs on `stream`: timed one by one, cuDNN's host-side execute
- * cost would dominate small convs and pick configs by host overhead instead of GPU time. Configs that
- * cannot be captured are timed run by run.
+ * Times the graph-API configs of `specs` (fp16) in parallel lanes, each with its own cuDNN handle and
+ * FinalizePool worker: a lane takes the next conv and has each config's plan finalized on its worker (the JIT
+ * of runtime-compiled engines runs there), while this thread times the plans that are ready, one at a time
+ * and synchronously, so timings never overlap on the GPU. Each timed sample replays a CUDA graph of GRAPH_REPS
+ * runs (timed one by one, cuDNN's host-side execute cost would dominate small convs); configs that cannot be
+ * captured are timed run by run. `done` gets each conv's fastest config (rank, ms per run), or the error; convs
+ * not started by `deadline` are skipped. Returns how many were skipped.
  */
-function timeGraphConfigs(dev: CudaDevice, handle: number, stream: number, s: ConvSpec): { rank: number; ms: number } | undefined {
+async function timeGraphConvs(
+  dev: CudaDevice,
+  stream: number,
+  specs: ConvSpec[],
+  deadline: number,
+  done: (s: ConvSpec, best: { rank: number; ms: number } | undefined, error?: Error) => void,
+  onProgress?: TuneInput['onProgress'],
+): Promise<number> {
+  if (!specs.length) return 0;
   const { d } = dev;
-  const el = 2;
-  const bytes = (n: number) => Math.max(n * el, 256);
-  // x, w, b, z, y (channel views: rows of the concat buffer)
-  const sizes = [s.n * s.h * s.w * (s.xStride ?? s.c), s.k * s.kh * s.kw * (s.c / s.groups), s.k, s.n * s.oh * s.ow * (s.zStride ?? s.k), s.n * s.oh * s.ow * (s.yStride ?? s.k)].map(bytes);
-  const bufs = sizes.map((n) => dev.alloc(n, 'conv tuning buffer'));
-  const ws = dev.alloc(CONV_WORKSPACE, 'conv tuning workspace');
-  const ev = [d.out('cuEventCreate', 0), d.out('cuEventCreate', 0)];
-  let g: CudnnConvGraph | undefined;
-  try {
-    bufs.forEach((p, i) => d.check(d.fn.cuMemsetD8Async(p, 0, sizes[i], stream), 'cuMemsetD8Async'));
-    const graph = (g = new CudnnConvGraph(handle, s));
-    const run = () => graph.run(bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], ws);
-    const timed = graph.timeConfigs(GRAPH_CANDIDATES, CONV_WORKSPACE, () => {
-      run();
-      try {
-        return replayedMs(d, stream, ev, GRAPH_REPS, run);
-      } catch {
-        // not capturable: timed run by run
-        return Math.min(...[0, 1, 2].map(() => streamMs(d, stream, ev, run)));
+  const wanted = Math.min(tuningLanes(), specs.length);
+  const pool = wanted > 1
+    ? await FinalizePool.open(dev.index, wanted).catch((e: Error) => void onProgress?.(`conv tuning on one thread (${e.message.split('\n')[0]})`))
+    : undefined;
+  const handles = Array.from({ length: pool?.lanes ?? 1 }, () => cudnnCreate(stream));
+  // one set of buffers, sized for the largest conv, serves every timing (they never overlap)
+  const sizes = specs.map(convBufferBytes).reduce((a, b) => a.map((n, i) => Math.max(n, b[i]!)));
+  const bufs: number[] = [];
+  const ev: number[] = [];
+  let ws = 0;
+  let next = 0;
+  let skipped = 0;
+  const lane = async (l: number) => {
+    const finalize = pool && ((plan: number) => pool.finalize(l, plan));
+    for (let s; (s = specs[next++]); ) {
+      if (performance.now() >= deadline) {
+        skipped++;
+        continue;
       }
-    });
-    let best: { rank: number; ms: number } | undefined;
-    for (const { rank, ms } of timed) if (!best || ms < best.ms) best = { rank, ms };
-    return best;
+      const graph = new CudnnConvGraph(handles[l]!, s);
+      try {
+        const run = () => graph.run(bufs[0]!, bufs[1]!, bufs[2]!, bufs[3]!, bufs[4]!, ws);
+        const time = () => {
+          run();
+          try {
+            return replayedMs(d, stream, ev, GRAPH_REPS, run);
+          } catch {
+            return Math.min(...[0, 1, 2].map(() => streamMs(d, stream, ev, run)));
+          }
+        };
+        const timed = finalize
+          ? await graph.timeConfigsFinalizedBy(finalize, GRAPH_CANDIDATES, CONV_WORKSPACE, time)
+          : graph.timeConfigs(GRAPH_CANDIDATES, CONV_WORKSPACE, time);
+        d.fn.cuStreamSynchronize(stream);
+        done(s, timed.reduce<{ rank: number; ms: number } | undefined>((b, c) => (!b || c.ms < b.ms ? c : b), undefined));
+      } catch (e) {
+        done(s, undefined, e as Error);
+      } finally {
+        graph.dispose();
+      }
+    }
+  };
+  try {
+    for (const n of sizes) bufs.push(dev.alloc(n, 'conv tuning buffer'));
+    ws = dev.alloc(CONV_WORKSPACE, 'conv tuning workspace');
+    ev.push(d.out('cuEventCreate', 0), d.out('cuEventCreate', 0));
+    bufs.forEach((p, i) => d.check(d.fn.cuMemsetD8Async(p, 0, sizes[i]!, stream), 'cuMemsetD8Async'));
+    await Promise.all(handles.map((_, l) => lane(l)));
+    return skipped;
   } finally {
     d.fn.cuStreamSynchronize(stream);
-    g?.dispose();
+    await pool?.close();
+    for (const h of handles) cudnnDestroy(h);
     for (const e of ev) d.fn.cuEventDestroy(e);
-    for (const p of [...bufs, ws]) dev.free(p);
+    for (const p of [...bufs, ...(ws ? [ws] : [])]) dev.free(p);
   }
 }
 
@@ -149,39 +195,47 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
     const { CudaDevice } = await import('./device.js');
     const dev = new CudaDevice(t.device);
     const stream = dev.d.out('cuStreamCreate', CU_STREAM_NON_BLOCKING);
-    const handle = cudnnCreate(stream);
-    const graphDeadline = performance.now() + GRAPH_TUNING_BUDGET_MS;
+    let finished = 0;
+    const progress = () => t.onProgress?.(`tuning conv ${++finished}/${todo.length}`, finished / todo.length);
+    const record = (s: ConvSpec, best: ConvAlgo | undefined) => {
+      if (best) out[convKey(s)] = cache[cacheKey(s)] = best;
+    };
+    const failed = (s: ConvSpec, e: Error) =>
+      t.onProgress?.(`conv ${todo.indexOf(s) + 1}/${todo.length} not tuned (${e.message.split('\n')[0]}); cuDNN's heuristic picks at run time`);
     try {
-      todo.forEach((s, i) => {
-        t.onProgress?.(`tuning conv ${i + 1}/${todo.length}`, i / todo.length);
-        const graphable = cudnnGraphSupports(s);
-        if (graphable && performance.now() >= graphDeadline) {
-          // past the budget: untuned, so the graph API's heuristic first config runs it (fused epilogue),
-          // and nothing is cached: the next build times it
-          overBudget++;
-          return;
-        }
-        let cc: CudnnConv | undefined;
+      // fp16 NHWC: the graph API's configs (epilogue fused), in parallel lanes; past the budget a conv stays
+      // untuned (the graph API's heuristic first config runs it) and uncached, so the next build times it
+      const graphable = todo.filter((s) => cudnnGraphSupports(s));
+      const legacy: ConvSpec[] = [];
+      overBudget = await timeGraphConvs(dev, stream, graphable, performance.now() + GRAPH_TUNING_BUDGET_MS, (s, best, error) => {
+        if (error) failed(s, error);
+        else if (best) record(s, { algo: 0, math: 0, workspace: 0, graph: best.rank, ms: best.ms });
+        else legacy.push(s); // no config finalized
+        progress();
+      }, t.onProgress);
+      // the legacy algorithms: convs the graph API does not express, or where no config finalized (they never
+      // won against the graph configs: their epilogue is a separate kernel)
+      const rest = [...todo.filter((s) => !cudnnGraphSupports(s)), ...legacy];
+      if (rest.length) {
+        const handle = cudnnCreate(stream);
         try {
-          // fp16 NHWC: the graph API's configs (epilogue fused) are timed; the legacy algorithms only when none
-          // finalizes (they never won there: their epilogue is a separate kernel, and timing them all costs
-          // as much as the graph configs)
-          const graph = graphable ? timeGraphConfigs(dev, handle, stream, s) : undefined;
-          let best: ConvAlgo | undefined;
-          if (graph) best = { algo: 0, math: 0, workspace: 0, graph: graph.rank, ms: graph.ms };
-          else {
-            cc = new CudnnConv(handle, s);
-            best = cc.candidates(true, CONV_WORKSPACE)[0];
+          for (const s of rest) {
+            let cc: CudnnConv | undefined;
+            try {
+              cc = new CudnnConv(handle, s);
+              record(s, cc.candidates(true, CONV_WORKSPACE)[0]);
+            } catch (e) {
+              failed(s, e as Error);
+            } finally {
+              cc?.dispose();
+            }
+            if (!legacy.includes(s)) progress();
           }
-          if (best) out[convKey(s)] = cache[cacheKey(s)] = best;
-        } catch (e) {
-          t.onProgress?.(`conv ${i + 1}/${todo.length} not tuned (${(e as Error).message.split('\n')[0]}); cuDNN's heuristic picks at run time`);
         } finally {
-          cc?.dispose();
+          cudnnDestroy(handle);
         }
-      });
+      }
     } finally {
-      cudnnDestroy(handle);
       dev.d.fn.cuStreamDestroy(stream);
       dev.release();
     }

@@ -6,9 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Attribute, Node } from '../../../src/ir/graph.js';
+import type { Attribute, Model, Node } from '../../../src/ir/graph.js';
 import { LOWERINGS } from '../../../src/backends/cuda/lowering/index.js';
-import { packKernels, unpackKernels } from '../../../src/backends/cuda/compile.js';
+import { familiesFor, KERNEL_FAMILIES, packKernels, unpackKernels } from '../../../src/backends/cuda/compile.js';
 import { LowerCtx, SMS, type KArg, type Launcher, type ValMeta } from '../../../src/backends/cuda/lowering/types.js';
 
 const int = (value: number): Attribute => ({ type: 'int', value });
@@ -95,4 +95,10 @@ test('attention tactics survive the plan\'s kernel section', () => {
   const attention = { 'cudnn91900:{"b":64}': { form: 'composite' as const, rank: 0 } };
   assert.deepEqual(unpackKernels(packKernels('sm_90', [], { attention })).attention, attention);
   assert.equal(unpackKernels(packKernels('sm_90', [])).attention, undefined); // plans from before attention tactics
+});
+
+test('plans carry the attention kernels (the longest NVRTC compile) only for models with FusedAttention', () => {
+  const model = (...opTypes: string[]) => ({ graph: { nodes: opTypes.map((opType) => ({ opType })) } }) as unknown as Model;
+  assert.deepEqual(familiesFor(model('Conv', 'Relu')), KERNEL_FAMILIES.filter((f) => f !== 'attention'));
+  assert.deepEqual(familiesFor(model('MatMul', 'FusedAttention')), [...KERNEL_FAMILIES]);
 });

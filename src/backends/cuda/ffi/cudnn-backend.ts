@@ -165,8 +165,11 @@ export abstract class BackendGraph {
     return cfgs.slice(0, Number(count[0]));
   }
 
-  /** Finalizes the execution plan for config `rank`; false if that engine cannot run this graph. */
-  private tryPlan(rank: number, maxWorkspace: number): boolean {
+  /**
+   * A new execution plan for config `rank`, not yet finalized (the graph's current plan is dropped first), or
+   * undefined when the heuristic listed no config at that rank.
+   */
+  private planFor(rank: number): number | undefined {
     if (this.pack) this.f.destroy(this.pack);
     if (this.plan) this.f.destroy(this.plan);
     this.plan = 0;
@@ -174,47 +177,61 @@ export abstract class BackendGraph {
     this.packKey = '';
     this.cfgs ??= this.configs(this.heurDescs, HEUR.a);
     const cfg = this.cfgs[rank];
-    if (cfg === undefined) return false;
+    if (cfg === undefined) return undefined;
     const o: [number] = [0];
     cudnnCheck(this.f.create(DESC.executionPlan, o), 'cudnnBackendCreateDescriptor(plan)');
     const plan = Number(o[0]);
     try {
       cudnnCheck(this.f.set(plan, A.planHandle, T.handle, 1, ptrs([this.handle])), 'cudnnBackendSetAttribute(plan handle)');
       cudnnCheck(this.f.set(plan, A.planEngineCfg, T.descriptor, 1, ptrs([cfg])), 'cudnnBackendSetAttribute(plan config)');
-      if (this.f.finalize(plan) !== 0) throw new Error('engine refused');
-      const n: [number] = [0];
-      const ws = Buffer.alloc(8);
-      cudnnCheck(this.f.get(plan, A.planWorkspace, T.int64, 1, n, ws), 'cudnnBackendGetAttribute(workspace)');
-      const bytes = Number(ws.readBigInt64LE(0));
-      if (bytes > maxWorkspace) throw new Error('workspace too large');
-      this.plan = plan;
-      this.workspace = bytes;
-      return true;
-    } catch {
+      return plan;
+    } catch (e) {
+      this.f.destroy(plan);
+      throw e;
+    }
+  }
+
+  /** Makes a plan `finalize` returned `status` for the one in use; false (plan destroyed) if the engine refused or needs too much workspace. */
+  private adopt(plan: number, status: number, maxWorkspace: number): boolean {
+    const n: [number] = [0];
+    const ws = Buffer.alloc(8);
+    if (status !== 0 || this.f.get(plan, A.planWorkspace, T.int64, 1, n, ws) !== 0 || Number(ws.readBigInt64LE(0)) > maxWorkspace) {
       this.f.destroy(plan);
       return false;
     }
+    this.plan = plan;
+    this.workspace = Number(ws.readBigInt64LE(0));
+    return true;
   }
 
   /** Uses heuristic config `rank` (or the first that finalizes after it); returns the rank in use, -1 if none. */
   use(rank: number, maxWorkspace: number): number {
-    for (let r = rank; r < MAX_CONFIGS; r++) if (this.tryPlan(r, maxWorkspace)) return r;
+    for (let r = rank, plan; (plan = this.planFor(r)) !== undefined; r++) if (this.adopt(plan, this.f.finalize(plan), maxWorkspace)) return r;
+    return -1;
+  }
+
+  /** `use` with each plan finalized by `finalize` (FinalizePool: on a worker thread, while this thread goes on). */
+  async useFinalizedBy(finalize: (plan: number) => Promise<number>, rank: number, maxWorkspace: number): Promise<number> {
+    for (let r = rank, plan; (plan = this.planFor(r)) !== undefined; r++) if (this.adopt(plan, await finalize(plan), maxWorkspace)) return r;
     return -1;
   }
 
   /**
    * Finalizes the heuristic's configs one by one (up to `limit` that fit `maxWorkspace`) and times each with
    * `time` while its plan is the one in use: a runtime-compiled config cannot be finalized again once its plan is
-   * gone, so it is timed now or never. Leaves the last one in use.
+   * gone, so it is timed now or never. Leaves the last one in use. `finalize` (FinalizePool) finalizes off this
+   * thread; `time` always runs here, synchronously, so timings on one GPU never overlap.
    */
   timeConfigs(limit: number, maxWorkspace: number, time: () => number): TimedConfig[] {
     const out: TimedConfig[] = [];
-    for (let next = 0; out.length < limit; ) {
-      const rank = this.use(next, maxWorkspace);
-      if (rank < 0) break;
-      next = rank + 1;
-      out.push({ rank, workspace: this.workspace, ms: time() });
-    }
+    for (let rank = 0; out.length < limit && (rank = this.use(rank, maxWorkspace)) >= 0; rank++) out.push({ rank, workspace: this.workspace, ms: time() });
+    return out;
+  }
+
+  /** `timeConfigs` with each plan finalized by `finalize`. */
+  async timeConfigsFinalizedBy(finalize: (plan: number) => Promise<number>, limit: number, maxWorkspace: number, time: () => number): Promise<TimedConfig[]> {
+    const out: TimedConfig[] = [];
+    for (let rank = 0; out.length < limit && (rank = await this.useFinalizedBy(finalize, rank, maxWorkspace)) >= 0; rank++) out.push({ rank, workspace: this.workspace, ms: time() });
     return out;
   }
 
