@@ -3,7 +3,8 @@
  * cuBLASLt heuristic's first --ranks algorithms, each timed two ways: as build-time tuning times it (a short
  * burst of graph replays, clocks at boost) and sustained (a graph of runs replayed for --warm-ms, then timed
  * for --ms, when a GPU such as the H200 is held at its power limit), with the energy (NVML) and SM clock of the
- * sustained window. Shows whether the tactic fastest in a burst is also fastest where the model really runs.
+ * sustained window (NVML's energy counter updates coarsely: the watts are approximate, the times are not). Shows
+ * whether the tactic fastest in a burst is also fastest where the model really runs.
  *
  *   node dist/test/gpu/gemm-power.js [--ranks 12] [--warm-ms 300] [--ms 300] [--shapes qkv,ffn_out]
  */

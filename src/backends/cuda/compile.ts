@@ -94,7 +94,6 @@ export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (
   return out;
 }
 
-/** Compiles (or takes from the disk cache) every family for `arch`, several at once. */
 /**
  * Families whose NVRTC compile is long, longest first (CUDA 13, H200 host, nothing cached: attention 22 s, norm
  * 5 s, elementwise 3 s, reduce 2 s, each other family 0.1-1.7 s): they start first, so the longest compile
@@ -111,6 +110,7 @@ export function familiesFor(model: Model): KernelFamily[] {
   return KERNEL_FAMILIES.filter((f) => f !== 'attention' || attention);
 }
 
+/** Compiles (or takes from the disk cache) `families` for `arch`, several at once, the long compiles first. */
 export async function compileKernels(arch: string, onProgress?: (msg: string, frac?: number) => void, families: readonly KernelFamily[] = KERNEL_FAMILIES): Promise<CompiledModule[]> {
   let done = 0;
   const order = [...LONG_COMPILES.filter((f) => families.includes(f)), ...families.filter((f) => !LONG_COMPILES.includes(f))];

@@ -73,7 +73,7 @@ async function timeGraphConvs(
   let next = 0;
   let skipped = 0;
   const lane = async (l: number) => {
-    const finalize = pool && ((plan: number) => pool.finalize(l, plan));
+    const finalize = pool ? (plan: number) => pool.finalize(l, plan) : undefined;
     for (let s; (s = specs[next++]); ) {
       if (performance.now() >= deadline) {
         skipped++;
@@ -90,9 +90,7 @@ async function timeGraphConvs(
             return Math.min(...[0, 1, 2].map(() => streamMs(d, stream, ev, run)));
           }
         };
-        const timed = finalize
-          ? await graph.timeConfigsFinalizedBy(finalize, GRAPH_CANDIDATES, CONV_WORKSPACE, time)
-          : graph.timeConfigs(GRAPH_CANDIDATES, CONV_WORKSPACE, time);
+        const timed = await graph.timeConfigsAsync(GRAPH_CANDIDATES, CONV_WORKSPACE, time, finalize);
         d.fn.cuStreamSynchronize(stream);
         done(s, timed.reduce<{ rank: number; ms: number } | undefined>((b, c) => (!b || c.ms < b.ms ? c : b), undefined));
       } catch (e) {
@@ -205,21 +203,22 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
     try {
       // fp16 NHWC: the graph API's configs (epilogue fused), in parallel lanes; past the budget a conv stays
       // untuned (the graph API's heuristic first config runs it) and uncached, so the next build times it
-      const graphable = todo.filter((s) => cudnnGraphSupports(s));
+      const graphable: ConvSpec[] = [];
+      // the legacy algorithms: convs the graph API does not express, then those where no config finalized
+      // (they never won against the graph configs: their epilogue is a separate kernel)
       const legacy: ConvSpec[] = [];
+      for (const s of todo) (cudnnGraphSupports(s) ? graphable : legacy).push(s);
+      const unexpressed = legacy.length;
       overBudget = await timeGraphConvs(dev, stream, graphable, performance.now() + GRAPH_TUNING_BUDGET_MS, (s, best, error) => {
         if (error) failed(s, error);
         else if (best) record(s, { algo: 0, math: 0, workspace: 0, graph: best.rank, ms: best.ms });
-        else legacy.push(s); // no config finalized
+        else legacy.push(s);
         progress();
       }, t.onProgress);
-      // the legacy algorithms: convs the graph API does not express, or where no config finalized (they never
-      // won against the graph configs: their epilogue is a separate kernel)
-      const rest = [...todo.filter((s) => !cudnnGraphSupports(s)), ...legacy];
-      if (rest.length) {
+      if (legacy.length) {
         const handle = cudnnCreate(stream);
         try {
-          for (const s of rest) {
+          for (const [i, s] of legacy.entries()) {
             let cc: CudnnConv | undefined;
             try {
               cc = new CudnnConv(handle, s);
@@ -229,7 +228,7 @@ export async function tuneConvs(t: TuneInput): Promise<Record<string, ConvAlgo>>
             } finally {
               cc?.dispose();
             }
-            if (!legacy.includes(s)) progress();
+            if (i < unexpressed) progress(); // the others were counted with the graph convs
           }
         } finally {
           cudnnDestroy(handle);

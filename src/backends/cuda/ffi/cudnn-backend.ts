@@ -210,17 +210,18 @@ export abstract class BackendGraph {
     return -1;
   }
 
-  /** `use` with each plan finalized by `finalize` (FinalizePool: on a worker thread, while this thread goes on). */
-  async useFinalizedBy(finalize: (plan: number) => Promise<number>, rank: number, maxWorkspace: number): Promise<number> {
+  /** `use`, with each plan finalized by `finalize` (FinalizePool: on a worker thread, while this thread goes on). */
+  async useAsync(rank: number, maxWorkspace: number, finalize = this.finalizeHere): Promise<number> {
     for (let r = rank, plan; (plan = this.planFor(r)) !== undefined; r++) if (this.adopt(plan, await finalize(plan), maxWorkspace)) return r;
     return -1;
   }
 
+  private readonly finalizeHere = (plan: number): Promise<number> => Promise.resolve(this.f.finalize(plan));
+
   /**
    * Finalizes the heuristic's configs one by one (up to `limit` that fit `maxWorkspace`) and times each with
    * `time` while its plan is the one in use: a runtime-compiled config cannot be finalized again once its plan is
-   * gone, so it is timed now or never. Leaves the last one in use. `finalize` (FinalizePool) finalizes off this
-   * thread; `time` always runs here, synchronously, so timings on one GPU never overlap.
+   * gone, so it is timed now or never. Leaves the last one in use.
    */
   timeConfigs(limit: number, maxWorkspace: number, time: () => number): TimedConfig[] {
     const out: TimedConfig[] = [];
@@ -228,10 +229,10 @@ export abstract class BackendGraph {
     return out;
   }
 
-  /** `timeConfigs` with each plan finalized by `finalize`. */
-  async timeConfigsFinalizedBy(finalize: (plan: number) => Promise<number>, limit: number, maxWorkspace: number, time: () => number): Promise<TimedConfig[]> {
+  /** `timeConfigs` with each plan finalized by `finalize` (FinalizePool: off this thread); `time` runs here, synchronously, so timings on one GPU never overlap. */
+  async timeConfigsAsync(limit: number, maxWorkspace: number, time: () => number, finalize = this.finalizeHere): Promise<TimedConfig[]> {
     const out: TimedConfig[] = [];
-    for (let rank = 0; out.length < limit && (rank = await this.useFinalizedBy(finalize, rank, maxWorkspace)) >= 0; rank++) out.push({ rank, workspace: this.workspace, ms: time() });
+    for (let rank = 0; out.length < limit && (rank = await this.useAsync(rank, maxWorkspace, finalize)) >= 0; rank++) out.push({ rank, workspace: this.workspace, ms: time() });
     return out;
   }
 
